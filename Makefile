@@ -1,0 +1,36 @@
+.DEFAULT_GOAL := help
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: help build test lint format docs clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
+		awk 'BEGIN {FS = ":.*## "}; {printf "  %-12s %s\n", $$1, $$2}'
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+build: $(STAMP) ## Create .venv, load the data and build warehouse/autowatch.duckdb
+	$(BIN)/autowatch build
+
+test: $(STAMP) ## Run the whole test suite (builds its own warehouses in temp dirs)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP) ## Check Python style with ruff
+	$(BIN)/ruff check ingest tests
+
+format: $(STAMP) ## Format Python code with ruff
+	$(BIN)/ruff format ingest tests
+
+docs: $(STAMP) ## Write the dbt docs site to docs/index.html
+	test -f warehouse/autowatch.duckdb || $(BIN)/autowatch build
+	$(BIN)/autowatch docs
+
+clean: ## Remove the virtualenv, the warehouse and dbt's artefacts
+	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs

@@ -1,0 +1,177 @@
+"""The ``autowatch`` command line: parses arguments, prints results."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+import click
+
+from ingest import __version__
+from ingest.errors import AutowatchError, BuildError, InputError
+from ingest.paths import Paths, default_paths
+
+CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
+
+articles_option = click.option(
+    "--articles",
+    "articles_dirs",
+    multiple=True,
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of *.txt articles (repeatable). Default: data/articles.",
+)
+seeds_option = click.option(
+    "--seeds",
+    "seeds_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Directory of curated CSVs. Default: seeds.",
+)
+warehouse_option = click.option(
+    "--warehouse-dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Where autowatch.duckdb is written. Default: warehouse "
+    "(or $AUTOWATCH_WAREHOUSE_DIR).",
+)
+
+
+def _paths(
+    articles_dirs: tuple[Path, ...],
+    seeds_dir: Path | None,
+    warehouse_dir: Path | None,
+) -> Paths:
+    return default_paths(articles_dirs, seeds_dir, warehouse_dir)
+
+
+def _fail(error: AutowatchError) -> click.ClickException:
+    if isinstance(error, InputError):
+        return click.ClickException(
+            "invalid input, nothing was loaded:\n"
+            + "\n".join(str(problem) for problem in error.problems)
+        )
+    if isinstance(error, BuildError):
+        return click.ClickException(
+            "\n".join([error.summary, *error.failures])
+        )
+    return click.ClickException(str(error))
+
+
+@click.group(context_settings=CONTEXT_SETTINGS)
+@click.version_option(__version__, prog_name="autowatch")
+def cli() -> None:
+    """autowatch: an evidence-grounded warehouse of the automotive industry.
+
+    Example: autowatch build
+    """
+
+
+@cli.command()
+@articles_option
+@seeds_option
+@click.option(
+    "--database",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="DuckDB file to create with the raw tables (replaced if present).",
+)
+def ingest(
+    articles_dirs: tuple[Path, ...],
+    seeds_dir: Path | None,
+    database: Path,
+) -> None:
+    """Validate inputs and load them into the raw schema of a new file.
+
+    Example: autowatch ingest --database /tmp/raw.duckdb
+    """
+    from ingest.warehouse import ingest as ingest_inputs
+
+    paths = _paths(articles_dirs, seeds_dir, None)
+    try:
+        result = ingest_inputs(paths, database.resolve())
+    except AutowatchError as error:
+        raise _fail(error) from error
+    _report_ingest(result)
+
+
+def _report_ingest(result) -> None:
+    click.echo(f"loaded {result.article_count} article(s)", err=True)
+    for table_name, count in sorted(result.curated_row_counts.items()):
+        click.echo(f"loaded {count} curated row(s) into {table_name}", err=True)
+    if result.quarantined:
+        click.echo(
+            f"quarantined {len(result.quarantined)} article file(s):", err=True
+        )
+        for reason in result.quarantined:
+            click.echo(f"  {reason}", err=True)
+
+
+@cli.command()
+@articles_option
+@seeds_option
+@warehouse_option
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="Wait for a running build to finish instead of exiting.",
+)
+def build(
+    articles_dirs: tuple[Path, ...],
+    seeds_dir: Path | None,
+    warehouse_dir: Path | None,
+    wait: bool,
+) -> None:
+    """Ingest, run dbt build and all tests, then swap the warehouse in.
+
+    A failed build leaves the previous warehouse untouched.
+
+    Example: autowatch build --warehouse-dir warehouse
+    """
+    from ingest.warehouse import build as build_warehouse
+
+    paths = _paths(articles_dirs, seeds_dir, warehouse_dir)
+    try:
+        result = build_warehouse(paths, wait_for_lock=wait)
+    except AutowatchError as error:
+        raise _fail(error) from error
+    _report_ingest(result.ingest)
+    click.echo(f"built {result.warehouse_file}", err=True)
+    click.echo(str(result.warehouse_file))
+
+
+@cli.command()
+@warehouse_option
+@click.option(
+    "--output",
+    type=click.Path(path_type=Path, dir_okay=False),
+    help="Where to write the page. Default: docs/index.html.",
+)
+def docs(warehouse_dir: Path | None, output: Path | None) -> None:
+    """Write the dbt docs site as one self-contained HTML page.
+
+    Reads a copy of the built warehouse, so an open reader is no obstacle.
+
+    Example: autowatch docs --output docs/index.html
+    """
+    from ingest import dbt
+    from ingest.paths import PROJECT_ROOT
+
+    paths = _paths((), None, warehouse_dir)
+    if not paths.warehouse_file.exists():
+        raise click.ClickException(
+            f"{paths.warehouse_file}: no warehouse yet; run `autowatch build`"
+        )
+    output = (output or PROJECT_ROOT / "docs" / "index.html").resolve()
+    with tempfile.TemporaryDirectory() as temporary:
+        copy = Path(temporary) / paths.warehouse_file.name
+        shutil.copyfile(paths.warehouse_file, copy)
+        try:
+            page = dbt.generate_docs(paths, copy)
+        except AutowatchError as error:
+            raise _fail(error) from error
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(page, output)
+    click.echo(str(output))
+
+
+def main() -> None:
+    cli(prog_name="autowatch")

@@ -1,0 +1,143 @@
+"""Running dbt in-process and turning its results into a short report."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from ingest.errors import BuildError
+from ingest.paths import Paths
+
+DATABASE_PATH_VARIABLE = "AUTOWATCH_DATABASE_PATH"
+
+# How many failing rows of one test the build report shows.
+FAILING_ROWS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class NodeFailure:
+    """One model or test that did not pass."""
+
+    kind: str
+    name: str
+    message: str
+    compiled_sql: str | None
+
+    def describe(self, rows: list[str]) -> str:
+        lines = [f"{self.kind} {self.name}: {self.message}"]
+        lines += [f"    failing row: {row}" for row in rows]
+        return "\n".join(lines)
+
+
+def dbt_arguments(command: list[str], paths: Paths) -> list[str]:
+    """Common flags: absolute project, profiles, target and log paths."""
+    return [
+        *command,
+        "--project-dir",
+        str(paths.dbt_project_dir),
+        "--profiles-dir",
+        str(paths.dbt_project_dir),
+        "--target-path",
+        str(paths.dbt_target_dir),
+        "--log-path",
+        str(paths.dbt_log_dir),
+        "--log-level",
+        "none",
+        "--log-level-file",
+        "info",
+    ]
+
+
+def invoke(command: list[str], paths: Paths, database_file: Path):
+    """Run one dbt command against ``database_file``; return dbt's result."""
+    # Imported here: importing dbt takes over a second, and most CLI
+    # commands never need it.
+    from dbt.cli.main import dbtRunner
+
+    os.environ[DATABASE_PATH_VARIABLE] = str(database_file.resolve())
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    return dbtRunner().invoke(dbt_arguments(command, paths))
+
+
+def _failures(result) -> list[NodeFailure]:
+    failures = []
+    for node_result in getattr(result.result, "results", None) or []:
+        status = str(node_result.status).lower()
+        if status not in ("error", "fail", "runtimeerr"):
+            continue
+        node = node_result.node
+        kind = "test" if node.resource_type == "test" else str(node.resource_type)
+        message = (node_result.message or status).strip().splitlines()[0]
+        failures.append(
+            NodeFailure(
+                kind=kind,
+                name=node.name,
+                message=message,
+                compiled_sql=getattr(node, "compiled_code", None)
+                if kind == "test"
+                else None,
+            )
+        )
+    return failures
+
+
+def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
+    """The first rows a failing test returns, to name the culprits."""
+    connection = duckdb.connect(str(database_file), read_only=True)
+    try:
+        cursor = connection.execute(
+            f"select * from ({compiled_sql}) as failing_rows "
+            f"limit {FAILING_ROWS_SHOWN}"
+        )
+        names = [column[0] for column in cursor.description]
+        return [
+            ", ".join(f"{name}={value!r}" for name, value in zip(names, row))
+            for row in cursor.fetchall()
+        ]
+    except duckdb.Error as error:
+        return [f"(could not list failing rows: {error})"]
+    finally:
+        connection.close()
+
+
+def build(paths: Paths, database_file: Path) -> None:
+    """``dbt build`` into ``database_file``; raise BuildError on any failure."""
+    result = invoke(["build"], paths, database_file)
+    if result.success:
+        return
+    if result.exception is not None and result.result is None:
+        raise BuildError(
+            "dbt could not run: "
+            + str(result.exception).strip()
+            + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
+            [],
+        )
+    failures = _failures(result)
+    described = [
+        failure.describe(
+            _failing_rows(database_file, failure.compiled_sql)
+            if failure.compiled_sql
+            else []
+        )
+        for failure in failures
+    ]
+    raise BuildError(
+        f"dbt build failed: {len(failures)} model(s) or test(s) did not pass; "
+        "the previous warehouse was left as it was",
+        described,
+    )
+
+
+def generate_docs(paths: Paths, database_file: Path) -> Path:
+    """Write the self-contained docs page; return its path."""
+    result = invoke(["docs", "generate", "--static"], paths, database_file)
+    if not result.success:
+        raise BuildError(
+            "dbt docs generate failed: "
+            + str(result.exception or "see the dbt log"),
+            [],
+        )
+    return paths.dbt_target_dir / "static_index.html"

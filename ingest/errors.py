@@ -1,0 +1,44 @@
+"""Errors the library raises; only ``cli.py`` turns them into exit codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with one place in one input file."""
+
+    path: Path | str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class AutowatchError(Exception):
+    """Base class: anything the user can fix by changing an input."""
+
+
+class InputError(AutowatchError):
+    """One or more input files are invalid; nothing was loaded."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+class BuildError(AutowatchError):
+    """dbt failed; the previous warehouse was left as it was."""
+
+    def __init__(self, summary: str, failures: list[str]):
+        self.summary = summary
+        self.failures = failures
+        super().__init__("\n".join([summary, *failures]))
+
+
+class BuildLockedError(AutowatchError):
+    """Another build holds the lock."""

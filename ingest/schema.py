@@ -1,0 +1,380 @@
+"""The declared schema of every curated CSV in ``seeds/``.
+
+This is the one place that says which columns a curated table has, their
+types, which are required, which take a fixed set of values and which form
+the key. The loader (``curated.py``) checks files against it, the warehouse
+module creates the raw tables from it, and the tests read it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+TEXT = "text"
+INTEGER = "integer"
+DECIMAL = "decimal"
+DATE = "date"
+BOOLEAN = "boolean"
+
+# DuckDB column type for each declared type.
+SQL_TYPES = {
+    TEXT: "varchar",
+    INTEGER: "bigint",
+    DECIMAL: "double",
+    DATE: "date",
+    BOOLEAN: "boolean",
+}
+
+LANGUAGES = ("en", "ru")
+DATE_PRECISIONS = ("day", "month", "quarter", "year")
+COUNTRY_CODES = ("CN", "FR", "IR", "KR", "RU")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str = TEXT
+    required: bool = False
+    allowed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    key: tuple[str, ...]
+    columns: tuple[Column, ...]
+    description: str = ""
+    file_name: str = field(default="")
+
+    @property
+    def csv_name(self) -> str:
+        return self.file_name or f"{self.name}.csv"
+
+    @property
+    def column_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+
+def _article_columns() -> tuple[Column, ...]:
+    """Columns every fact table carries: where the fact was read, verbatim."""
+    return (
+        Column("article_id", required=True),
+        Column("evidence_quote", required=True),
+    )
+
+
+TABLES: tuple[Table, ...] = (
+    Table(
+        name="companies",
+        key=("company_code",),
+        description="Companies, governments and news outlets.",
+        columns=(
+            Column("company_code", required=True),
+            Column("company_name", required=True),
+            Column(
+                "company_kind",
+                required=True,
+                allowed=(
+                    "automaker",
+                    "automotive_startup",
+                    "government",
+                    "news_outlet",
+                    "other",
+                ),
+            ),
+            Column("country_code", allowed=COUNTRY_CODES),
+            Column("note"),
+        ),
+    ),
+    Table(
+        name="brands",
+        key=("brand_code",),
+        description="Vehicle brands.",
+        columns=(
+            Column("brand_code", required=True),
+            Column("brand_name", required=True),
+            Column("origin_country_code", allowed=COUNTRY_CODES),
+            Column("note"),
+        ),
+    ),
+    Table(
+        name="plants",
+        key=("plant_code",),
+        description="Plants, assembly sites and planned factories.",
+        columns=(
+            Column("plant_code", required=True),
+            Column("plant_name", required=True),
+            Column(
+                "plant_status",
+                required=True,
+                allowed=("operating", "planned", "suspended"),
+            ),
+            Column("parent_plant_code"),
+            Column("settlement"),
+            Column("district"),
+            Column("city"),
+            Column("region", required=True),
+            Column("country_code", required=True, allowed=COUNTRY_CODES),
+            Column("note"),
+        ),
+    ),
+    Table(
+        name="people",
+        key=("person_code",),
+        description="People quoted or named in articles.",
+        columns=(
+            Column("person_code", required=True),
+            Column("full_name", required=True),
+            Column("note"),
+        ),
+    ),
+    Table(
+        name="person_roles",
+        key=("person_code", "role_title", "article_id"),
+        description="A person's role as an article states it.",
+        columns=(
+            Column("person_code", required=True),
+            Column("company_code"),
+            Column("role_title", required=True),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="vehicle_models",
+        key=("vehicle_model_code",),
+        description="Vehicle models and concepts.",
+        columns=(
+            Column("vehicle_model_code", required=True),
+            Column("brand_code"),
+            Column("model_name", required=True),
+            Column(
+                "body_type",
+                required=True,
+                allowed=(
+                    "city_car",
+                    "sedan",
+                    "station_wagon",
+                    "pickup",
+                    "crossover",
+                    "off_roader",
+                    "hatchback",
+                    "unknown",
+                ),
+            ),
+            Column(
+                "powertrain",
+                required=True,
+                allowed=("electric", "combustion", "unknown"),
+            ),
+            Column("is_concept", BOOLEAN, required=True),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="aliases",
+        key=("entity_type", "entity_code", "alias"),
+        description="Names an entity goes by, in English and Russian.",
+        columns=(
+            Column(
+                "entity_type",
+                required=True,
+                allowed=(
+                    "company",
+                    "brand",
+                    "plant",
+                    "person",
+                    "vehicle_model",
+                ),
+            ),
+            Column("entity_code", required=True),
+            Column("alias", required=True),
+            Column("language", required=True, allowed=LANGUAGES),
+            Column("is_inflected", BOOLEAN, required=True),
+        ),
+    ),
+    Table(
+        name="articles",
+        key=("article_id",),
+        description="Curated metadata of each article.",
+        columns=(
+            Column("article_id", required=True),
+            Column("file_name", required=True),
+            Column("outlet_company_code"),
+            Column("cited_source"),
+            Column("published_on", DATE, required=True),
+            Column(
+                "published_on_precision",
+                required=True,
+                allowed=DATE_PRECISIONS,
+            ),
+            Column(
+                "published_on_basis",
+                required=True,
+                allowed=("stated", "inferred_from_weekday", "inferred"),
+            ),
+            Column("published_on_reasoning", required=True),
+            Column("source_url"),
+        ),
+    ),
+    Table(
+        name="announcements",
+        key=("announcement_code",),
+        description="Announcements: what was said, by whom, when.",
+        columns=(
+            Column("announcement_code", required=True),
+            Column(
+                "announcement_type",
+                required=True,
+                allowed=(
+                    "production_start",
+                    "production_plan",
+                    "plant_construction",
+                    "investment_plan",
+                    "agreement",
+                    "partnership",
+                    "localisation_plan",
+                    "localisation_candidate",
+                    "acquisition_candidate",
+                    "product_development",
+                    "product_presentation",
+                ),
+            ),
+            Column("announced_on", DATE),
+            Column("announced_on_precision", allowed=DATE_PRECISIONS),
+            Column("announcer_company_code"),
+            Column("announcer_person_code"),
+            Column("subject_company_code"),
+            Column("brand_code"),
+            Column("plant_code"),
+            Column("vehicle_model_code"),
+            Column("summary", required=True),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="brand_plant_assembly",
+        key=("brand_code", "plant_code", "assembly_stage", "article_id"),
+        description="Which brand is assembled (or planned) at which plant.",
+        columns=(
+            Column("brand_code", required=True),
+            Column("plant_code", required=True),
+            Column(
+                "assembly_stage",
+                required=True,
+                allowed=("unspecified", "skd", "ckd", "full_cycle"),
+            ),
+            Column(
+                "assembly_status",
+                required=True,
+                allowed=("planned", "in_production"),
+            ),
+            Column("started_on", DATE),
+            Column("started_on_precision", allowed=DATE_PRECISIONS),
+            Column("announcement_code"),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="company_brands",
+        key=("company_code", "brand_code", "relation"),
+        description="Which company owns or licenses which brand.",
+        columns=(
+            Column("company_code", required=True),
+            Column("brand_code", required=True),
+            Column(
+                "relation",
+                required=True,
+                allowed=("owner", "licensee", "creator"),
+            ),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="company_plants",
+        key=("company_code", "plant_code", "relation", "article_id"),
+        description="Who owns, operates or partners at which plant.",
+        columns=(
+            Column("company_code", required=True),
+            Column("plant_code", required=True),
+            Column(
+                "relation",
+                required=True,
+                allowed=(
+                    "owner",
+                    "operator",
+                    "partner",
+                    "former_owner",
+                    "acquisition_candidate",
+                ),
+            ),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="claims",
+        key=("claim_code",),
+        description=(
+            "Relations between companies as one article claims them; "
+            "a claim may deny a relation, so disagreements show."
+        ),
+        columns=(
+            Column("claim_code", required=True),
+            Column("subject_company_code", required=True),
+            Column(
+                "relation",
+                required=True,
+                allowed=("part_of", "partner_of", "project_of", "investor_in"),
+            ),
+            Column("object_company_code", required=True),
+            Column("is_affirmed", BOOLEAN, required=True),
+            *_article_columns(),
+        ),
+    ),
+    Table(
+        name="targets",
+        key=("target_code",),
+        description="Normalised targets: capacity, output, investment …",
+        columns=(
+            Column("target_code", required=True),
+            Column("announcement_code", required=True),
+            Column(
+                "metric",
+                required=True,
+                allowed=(
+                    "production_volume",
+                    "capacity_per_year",
+                    "investment",
+                    "model_count",
+                    "brand_count",
+                ),
+            ),
+            Column("value_low", DECIMAL, required=True),
+            Column("value_high", DECIMAL, required=True),
+            Column(
+                "unit",
+                required=True,
+                allowed=("vehicles", "models", "brands", "currency"),
+            ),
+            Column("currency", allowed=("RUB", "USD", "EUR", "CNY")),
+            Column(
+                "qualifier",
+                required=True,
+                allowed=("exact", "up_to", "at_least", "more_than", "approx"),
+            ),
+            Column("period_start", DATE),
+            Column("period_end", DATE),
+            Column("period_grain", allowed=DATE_PRECISIONS),
+            Column(
+                "scope",
+                required=True,
+                allowed=("all", "electric", "combustion"),
+            ),
+            Column("plant_code"),
+            Column("company_code"),
+            Column("brand_code"),
+            *_article_columns(),
+        ),
+    ),
+)
+
+TABLES_BY_NAME = {table.name: table for table in TABLES}

@@ -1,0 +1,309 @@
+"""Building the warehouse file: raw tables, dbt, and the atomic swap."""
+
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+from sqlglot import exp
+
+from ingest import __version__
+from ingest.articles import ArticleBatch, read_articles
+from ingest.curated import CuratedTable, read_curated
+from ingest.errors import BuildLockedError
+from ingest.paths import Paths
+from ingest.schema import SQL_TYPES, TABLES
+
+RAW_SCHEMA = "raw"
+
+# Older DuckDB clients (DBeaver's driver often lags the Python package) can
+# only read files written in an older storage format; the setting sticks to
+# the file, so every later writer keeps it.
+STORAGE_COMPATIBILITY_VERSION = "v1.0.0"
+
+NEWS_ARTICLE_COLUMNS = (
+    ("article_id", "varchar"),
+    ("file_name", "varchar"),
+    ("file_path", "varchar"),
+    ("title", "varchar"),
+    ("language", "varchar"),
+    ("source_encoding", "varchar"),
+    ("byte_length", "bigint"),
+    ("character_length", "bigint"),
+    ("article_text", "varchar"),
+    ("ingested_at", "timestamp with time zone"),
+)
+
+QUARANTINE_COLUMNS = (
+    ("file_name", "varchar"),
+    ("file_path", "varchar"),
+    ("reason", "varchar"),
+    ("quarantine_kind", "varchar"),
+    ("ingested_at", "timestamp with time zone"),
+)
+
+BUILD_INFO_COLUMNS = (
+    ("built_at", "timestamp with time zone"),
+    ("autowatch_version", "varchar"),
+    ("duckdb_version", "varchar"),
+    ("article_count", "bigint"),
+    ("quarantined_count", "bigint"),
+    ("inputs_json", "varchar"),
+)
+
+
+def table_name(schema: str, name: str) -> str:
+    """A schema-qualified table name, quoted by sqlglot."""
+    return exp.table_(name, db=schema, quoted=True).sql(dialect="duckdb")
+
+
+def identifier(name: str) -> str:
+    return exp.to_identifier(name, quoted=True).sql(dialect="duckdb")
+
+
+def curated_raw_table(name: str) -> str:
+    return f"curated_{name}"
+
+
+def _create_table(
+    connection: duckdb.DuckDBPyConnection,
+    name: str,
+    columns: tuple[tuple[str, str], ...] | list[tuple[str, str]],
+) -> None:
+    column_sql = ", ".join(
+        f"{identifier(column)} {sql_type}" for column, sql_type in columns
+    )
+    connection.execute(f"create table {table_name(RAW_SCHEMA, name)} ({column_sql})")
+
+
+def _insert_rows(
+    connection: duckdb.DuckDBPyConnection,
+    name: str,
+    column_names: list[str],
+    rows: list[tuple],
+) -> None:
+    if not rows:
+        return
+    placeholders = ", ".join("?" for _ in column_names)
+    connection.executemany(
+        f"insert into {table_name(RAW_SCHEMA, name)} values ({placeholders})",
+        rows,
+    )
+
+
+@dataclass
+class IngestResult:
+    """What one ingest loaded and what it set aside."""
+
+    article_count: int
+    quarantined: list[str] = field(default_factory=list)
+    curated_row_counts: dict[str, int] = field(default_factory=dict)
+
+
+def load_raw(
+    connection: duckdb.DuckDBPyConnection,
+    batch: ArticleBatch,
+    curated: list[CuratedTable],
+    inputs: dict[str, object],
+) -> IngestResult:
+    """Create schema ``raw`` and fill it, in one transaction."""
+    connection.execute("begin transaction")
+    connection.execute(f"create schema if not exists {identifier(RAW_SCHEMA)}")
+    _create_table(connection, "news_articles", NEWS_ARTICLE_COLUMNS)
+    _insert_rows(
+        connection,
+        "news_articles",
+        [name for name, _ in NEWS_ARTICLE_COLUMNS],
+        [
+            (
+                article.article_id,
+                article.file_name,
+                article.file_path,
+                article.title,
+                article.language,
+                article.source_encoding,
+                article.byte_length,
+                article.character_length,
+                article.text,
+                article.ingested_at,
+            )
+            for article in batch.articles
+        ],
+    )
+    _create_table(connection, "news_article_quarantine", QUARANTINE_COLUMNS)
+    now = datetime.now(timezone.utc)
+    _insert_rows(
+        connection,
+        "news_article_quarantine",
+        [name for name, _ in QUARANTINE_COLUMNS],
+        [
+            (rejected.file_name, rejected.file_path, rejected.reason, kind, now)
+            for kind, rejects in (
+                ("unreadable", batch.rejected),
+                ("duplicate", batch.duplicates),
+            )
+            for rejected in rejects
+        ],
+    )
+    result = IngestResult(article_count=len(batch.articles))
+    result.quarantined = [
+        rejected.reason for rejected in [*batch.rejected, *batch.duplicates]
+    ]
+    for curated_table in curated:
+        table = curated_table.table
+        raw_name = curated_raw_table(table.name)
+        _create_table(
+            connection,
+            raw_name,
+            [
+                (column.name, SQL_TYPES[column.type])
+                for column in table.columns
+            ]
+            + [("source_line", "bigint")],
+        )
+        _insert_rows(
+            connection,
+            raw_name,
+            [*table.column_names, "source_line"],
+            [
+                (*(row[name] for name in table.column_names), line)
+                for row, line in zip(
+                    curated_table.rows, curated_table.line_numbers
+                )
+            ],
+        )
+        result.curated_row_counts[table.name] = len(curated_table.rows)
+    _create_table(connection, "build_info", BUILD_INFO_COLUMNS)
+    _insert_rows(
+        connection,
+        "build_info",
+        [name for name, _ in BUILD_INFO_COLUMNS],
+        [
+            (
+                now,
+                __version__,
+                duckdb.__version__,
+                len(batch.articles),
+                len(result.quarantined),
+                json.dumps(inputs, sort_keys=True),
+            )
+        ],
+    )
+    connection.execute("commit")
+    return result
+
+
+def connect_new(database_file: Path) -> duckdb.DuckDBPyConnection:
+    """Open a fresh database file in the storage format older clients read."""
+    return duckdb.connect(
+        str(database_file),
+        config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION},
+    )
+
+
+def ingest(paths: Paths, database_file: Path) -> IngestResult:
+    """Validate every input, then load it into a new database file.
+
+    Curated data is checked before anything is written, so a bad CSV never
+    leaves a half-loaded file behind.
+    """
+    curated = read_curated(paths.seeds_dir)
+    batch = read_articles(paths.articles_dirs)
+    if database_file.exists():
+        database_file.unlink()
+    inputs = {
+        "articles_dirs": [str(path) for path in paths.articles_dirs],
+        "seeds_dir": str(paths.seeds_dir),
+        "curated_files": sorted(table.path.name for table in curated),
+    }
+    connection = connect_new(database_file)
+    try:
+        return load_raw(connection, batch, curated, inputs)
+    finally:
+        connection.close()
+
+
+@contextmanager
+def build_lock(paths: Paths, wait: bool = False) -> Iterator[None]:
+    """Hold an exclusive lock so that two builds never write at once.
+
+    The lock is an OS file lock: the kernel drops it when its process dies,
+    so a killed build never leaves a stale lock behind.
+    """
+    paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.lock_file, "a+") as lock_handle:
+        flags = fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB
+        try:
+            fcntl.flock(lock_handle, flags)
+        except BlockingIOError as error:
+            raise BuildLockedError(
+                f"another build is running (lock held on {paths.lock_file}); "
+                "wait for it to finish, or pass --wait"
+            ) from error
+        try:
+            yield
+        finally:
+            fcntl.flock(lock_handle, fcntl.LOCK_UN)
+
+
+def staging_dir(paths: Paths) -> Path:
+    """Where the next warehouse is built before it is swapped in.
+
+    The file keeps the live file's name, because DuckDB names the catalog
+    after the file and dbt's views refer to that catalog by name.
+    """
+    return paths.warehouse_dir / ".building"
+
+
+def clean_staging(paths: Paths) -> None:
+    """Remove what a crashed or failed build left behind."""
+    shutil.rmtree(staging_dir(paths), ignore_errors=True)
+
+
+def swap_in(new_file: Path, live_file: Path) -> None:
+    """Atomically replace the live warehouse; open readers keep the old one."""
+    with open(new_file, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(new_file, live_file)
+    directory = os.open(live_file.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+@dataclass
+class BuildResult:
+    warehouse_file: Path
+    ingest: IngestResult
+
+
+def build(paths: Paths, wait_for_lock: bool = False) -> BuildResult:
+    """Ingest, run ``dbt build`` into a new file, then swap it in.
+
+    Any failure leaves the live warehouse exactly as it was.
+    """
+    # Imported here so that reading and validating inputs never pays for
+    # importing dbt.
+    from ingest import dbt
+
+    with build_lock(paths, wait=wait_for_lock):
+        clean_staging(paths)
+        staging = staging_dir(paths)
+        staging.mkdir(parents=True)
+        new_file = staging / paths.warehouse_file.name
+        try:
+            ingest_result = ingest(paths, new_file)
+            dbt.build(paths, new_file)
+            swap_in(new_file, paths.warehouse_file)
+        finally:
+            clean_staging(paths)
+    return BuildResult(warehouse_file=paths.warehouse_file, ingest=ingest_result)
