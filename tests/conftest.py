@@ -1,0 +1,77 @@
+"""One warehouse, built once per test run by the real ingester and dbt.
+
+Tests that change inputs get their own copies in temp dirs; nothing is
+written outside them.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import dbt.version
+import duckdb
+import pytest
+
+from ingest.paths import PROJECT_ROOT, Paths, default_paths
+from ingest.warehouse import build
+
+ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def pytest_report_header(config):
+    return [
+        f"duckdb: {duckdb.__version__}",
+        f"dbt-core: {dbt.version.__version__}",
+    ]
+
+
+@dataclass
+class Inputs:
+    """A private, editable copy of the project's inputs."""
+
+    articles_dir: Path
+    seeds_dir: Path
+    warehouse_dir: Path
+
+    @property
+    def paths(self) -> Paths:
+        return default_paths(
+            (self.articles_dir,), self.seeds_dir, self.warehouse_dir
+        )
+
+    def seed(self, name: str) -> Path:
+        return self.seeds_dir / f"{name}.csv"
+
+
+@pytest.fixture(scope="session")
+def built_paths(tmp_path_factory) -> Paths:
+    """Paths of the warehouse built once from the project's own inputs."""
+    warehouse_dir = tmp_path_factory.mktemp("warehouse")
+    paths = default_paths((ARTICLES_DIR,), SEEDS_DIR, warehouse_dir)
+    build(paths)
+    return paths
+
+
+@pytest.fixture
+def warehouse(built_paths):
+    """A read-only connection to the shared warehouse."""
+    connection = duckdb.connect(str(built_paths.warehouse_file), read_only=True)
+    yield connection
+    connection.close()
+
+
+@pytest.fixture
+def inputs(tmp_path) -> Inputs:
+    """Copies of the articles and seeds that a test may change."""
+    articles_dir = tmp_path / "articles"
+    seeds_dir = tmp_path / "seeds"
+    shutil.copytree(ARTICLES_DIR, articles_dir)
+    shutil.copytree(SEEDS_DIR, seeds_dir)
+    return Inputs(articles_dir, seeds_dir, tmp_path / "warehouse")
+
+
+def rows(connection, sql: str, parameters=None) -> list[tuple]:
+    return connection.execute(sql, parameters or []).fetchall()
