@@ -19,7 +19,7 @@ MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 # "decodes" unless we check what came out.
 MIN_TEXT_SHARE = 0.95
 
-ALLOWED_CONTROL_CHARACTERS = {"\n", "\t", "\f"}
+ALLOWED_CONTROL_CHARACTERS = {"\n", "\r", "\t", "\f"}
 
 
 @dataclass(frozen=True)
