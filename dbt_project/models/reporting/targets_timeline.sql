@@ -1,0 +1,58 @@
+with
+
+fct_target as (
+
+    select * from {{ ref('fct_target') }}
+
+),
+
+dim_company as (
+
+    select * from {{ ref('dim_company') }}
+
+),
+
+dim_plant as (
+
+    select * from {{ ref('dim_plant') }}
+
+),
+
+dim_brand as (
+
+    select * from {{ ref('dim_brand') }}
+
+),
+
+named as (
+
+    select
+        fct_target.target_id,
+        fct_target.target_code,
+        dim_plant.plant_name,
+        dim_company.company_name,
+        dim_brand.brand_name,
+        fct_target.metric,
+        fct_target.scope,
+        fct_target.qualifier,
+        fct_target.unit,
+        fct_target.currency,
+        fct_target.period_grain,
+        fct_target.evidence_quote,
+        fct_target.value_low,
+        fct_target.value_high,
+        year(fct_target.period_start) as period_year,
+        fct_target.scope = 'electric' as is_electric_only,
+        fct_target.period_start,
+        fct_target.period_end
+    from fct_target
+    left join dim_plant
+        on fct_target.plant_id = dim_plant.plant_id
+    left join dim_company
+        on fct_target.company_id = dim_company.company_id
+    left join dim_brand
+        on fct_target.brand_id = dim_brand.brand_id
+
+)
+
+select * from named
