@@ -17,6 +17,16 @@ DATABASE_PATH_VARIABLE = "AUTOWATCH_DATABASE_PATH"
 FAILING_ROWS_SHOWN = 5
 
 
+def _is_identifying(column_name: str) -> bool:
+    """Columns that tell a curator which row to fix; hashes do not."""
+    return column_name.endswith("_code") or column_name in (
+        "article_id",
+        "source_line",
+        "evidence_quote",
+        "from_field",
+    )
+
+
 @dataclass(frozen=True)
 class NodeFailure:
     """One model or test that did not pass."""
@@ -59,7 +69,25 @@ def invoke(command: list[str], paths: Paths, database_file: Path):
 
     os.environ[DATABASE_PATH_VARIABLE] = str(database_file.resolve())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
-    return dbtRunner().invoke(dbt_arguments(command, paths))
+    try:
+        return dbtRunner().invoke(dbt_arguments(command, paths))
+    finally:
+        _close_duckdb_environment()
+
+
+def _close_duckdb_environment() -> None:
+    """Release the database file dbt-duckdb keeps open after a run.
+
+    dbt-duckdb caches one open DuckDB connection per process (its private
+    ``_ENV``) beyond the end of an invocation. Left open, it would hold the
+    file we swap in, and block us from reopening it with other settings.
+    """
+    from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+
+    environment = DuckDBConnectionManager._ENV
+    if environment is not None:
+        environment.close()
+    DuckDBConnectionManager.close_all_connections()
 
 
 def _failures(result) -> list[NodeFailure]:
@@ -93,8 +121,13 @@ def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
             f"limit {FAILING_ROWS_SHOWN}"
         )
         names = [column[0] for column in cursor.description]
+        shown = [name for name in names if _is_identifying(name)] or names
         return [
-            ", ".join(f"{name}={value!r}" for name, value in zip(names, row))
+            ", ".join(
+                f"{name}={value!r}"
+                for name, value in zip(names, row, strict=True)
+                if name in shown
+            )
             for row in cursor.fetchall()
         ]
     except duckdb.Error as error:

@@ -1,0 +1,294 @@
+"""End to end: the real ingester and dbt build, queried as an analyst would."""
+
+import csv
+import shutil
+from datetime import date
+
+import duckdb
+import pytest
+
+from ingest.errors import BuildError, InputError
+from ingest.warehouse import build
+from tests.conftest import rows
+
+BRANDS_AT_COMPANY_PLANTS = """
+    select distinct brand.brand_name
+    from marts.bridge_company_plant as company_plant
+    inner join marts.dim_company as company
+        on company_plant.company_id = company.company_id
+    inner join marts.dim_plant as plant
+        on company_plant.plant_id in (plant.plant_id, plant.parent_plant_id)
+    inner join marts.bridge_brand_plant as brand_plant
+        on plant.plant_id = brand_plant.plant_id
+    inner join marts.dim_brand as brand
+        on brand_plant.brand_id = brand.brand_id
+    where
+        company.company_code = ?
+        and company_plant.relation = 'operator'
+        and brand_plant.assembly_status = 'in_production'
+    order by brand.brand_name
+"""
+
+
+def test_build_creates_every_layer(warehouse):
+    schemas = dict(
+        rows(
+            warehouse,
+            "select table_schema, count(*) from information_schema.tables "
+            "where table_catalog = 'autowatch' group by table_schema",
+        )
+    )
+    assert {"raw", "staging", "intermediate", "marts"} <= set(schemas)
+    marts = {
+        name
+        for (name,) in rows(
+            warehouse,
+            "select table_name from information_schema.tables "
+            "where table_schema = 'marts'",
+        )
+    }
+    assert {
+        "dim_company",
+        "dim_brand",
+        "dim_plant",
+        "dim_vehicle_model",
+        "dim_person",
+        "dim_article",
+        "dim_date",
+        "fct_announcement",
+        "fct_target",
+        "bridge_brand_plant",
+        "bridge_company_brand",
+        "bridge_company_plant",
+        "fct_conflicting_claim",
+    } <= marts
+
+
+def test_brands_assembled_at_avtotor(warehouse):
+    assert rows(warehouse, BRANDS_AT_COMPANY_PLANTS, ["avtotor"]) == [
+        ("BAIC",),
+        ("JMC",),
+        ("Kaiyi",),
+        ("SWM",),
+    ]
+
+
+def test_jmc_assembly_started_on_the_wednesday_with_full_cycle_planned(
+    warehouse,
+):
+    assert rows(
+        warehouse,
+        """
+        select
+            plant.plant_name,
+            brand_plant.assembly_stage,
+            brand_plant.assembly_status,
+            brand_plant.started_on,
+            brand_plant.started_on_precision
+        from marts.bridge_brand_plant as brand_plant
+        inner join marts.dim_brand as brand
+            on brand_plant.brand_id = brand.brand_id
+        inner join marts.dim_plant as plant
+            on brand_plant.plant_id = plant.plant_id
+        where brand.brand_code = 'jmc'
+        order by brand_plant.assembly_status
+        """,
+    ) == [
+        ("Avtotor Pereslavskoye industrial site", "unspecified",
+         "in_production", date(2023, 8, 16), "day"),
+        ("Avtotor Pereslavskoye industrial site", "full_cycle", "planned",
+         None, None),
+    ]
+
+
+def test_moskvich_targets_for_2023_and_2024_with_electric_shares(warehouse):
+    targets = rows(
+        warehouse,
+        """
+        select
+            year(target.period_start) as target_year,
+            target.scope,
+            target.qualifier,
+            target.value_low,
+            article.file_name
+        from marts.fct_target as target
+        inner join marts.dim_plant as plant
+            on target.plant_id = plant.plant_id
+        inner join marts.dim_article as article
+            on target.article_id = article.article_id
+        where
+            plant.plant_code = 'moskvich_moscow'
+            and target.metric = 'production_volume'
+            and year(target.period_start) in (2023, 2024)
+        order by target_year, target.scope
+        """,
+    )
+    article = "002_d2ba2eeb3f36eea0.txt"
+    assert targets == [
+        (2023, "all", "at_least", 50000.0, article),
+        (2023, "electric", "exact", 10000.0, article),
+        (2024, "all", "at_least", 100000.0, article),
+        (2024, "electric", "exact", 20000.0, article),
+    ]
+
+
+def test_every_fact_quote_is_in_its_article(warehouse):
+    for table in (
+        "fct_target",
+        "fct_announcement",
+        "bridge_brand_plant",
+        "bridge_company_plant",
+        "bridge_company_brand",
+        "fct_claim",
+        "fct_person_role",
+        "dim_vehicle_model",
+    ):
+        ungrounded = rows(
+            warehouse,
+            f"""
+            select count(*)
+            from marts.{table} as fact
+            inner join marts.dim_article as article
+                on fact.article_id = article.article_id
+            where strpos(article.article_text, fact.evidence_quote) = 0
+            """,
+        )
+        total = rows(warehouse, f"select count(*) from marts.{table}")
+        assert ungrounded == [(0,)] and total[0][0] > 0, table
+
+
+def test_conflicting_claims_keep_both_sides(warehouse):
+    assert rows(
+        warehouse,
+        """
+        select
+            subject.company_code,
+            conflict.relation,
+            object.company_code,
+            affirming.file_name,
+            conflict.affirming_quote,
+            denying.file_name,
+            conflict.denying_quote
+        from marts.fct_conflicting_claim as conflict
+        inner join marts.dim_company as subject
+            on conflict.subject_company_id = subject.company_id
+        inner join marts.dim_company as object
+            on conflict.object_company_id = object.company_id
+        inner join marts.dim_article as affirming
+            on conflict.affirming_article_id = affirming.article_id
+        inner join marts.dim_article as denying
+            on conflict.denying_article_id = denying.article_id
+        """,
+    ) == [
+        (
+            "kama",
+            "part_of",
+            "kamaz",
+            "002_d2ba2eeb3f36eea0.txt",
+            "Kama JSC is operated under the umbrella of KAMAZ",
+            "003_fe566e868f15ac09.txt",
+            "Kama is not directly a Kamaz project.",
+        )
+    ]
+
+
+def test_publication_date_inferred_from_the_weekday(warehouse):
+    assert rows(
+        warehouse,
+        """
+        select published_on, published_on_precision, published_on_basis,
+            dayname(published_on)
+        from marts.dim_article
+        where file_name = '001_7c175cce5b6b1249.txt'
+        """,
+    ) == [
+        (date(2023, 8, 16), "day",
+         "inferred_from_weekday", "Wednesday")
+    ]
+
+
+def edit_row(path, key_column: str, key: str, **changes):
+    with open(path, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fieldnames = reader.fieldnames
+        table = list(reader)
+    matched = [row for row in table if row[key_column] == key]
+    assert matched, f"{key} not in {path}"
+    for row in matched:
+        row.update(changes)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames)
+        writer.writeheader()
+        writer.writerows(table)
+
+
+def snapshot(warehouse_file) -> list[tuple]:
+    connection = duckdb.connect(str(warehouse_file), read_only=True)
+    try:
+        return rows(
+            connection,
+            "select target_code, value_low, evidence_quote "
+            "from marts.fct_target order by target_code",
+        )
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow
+def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
+    inputs, built_paths
+):
+    paths = inputs.paths
+    paths.warehouse_dir.mkdir(parents=True)
+    shutil.copyfile(built_paths.warehouse_file, paths.warehouse_file)
+    before = snapshot(paths.warehouse_file)
+    edit_row(
+        inputs.seed("targets"),
+        "target_code",
+        "moskvich_2022_total_600",
+        evidence_quote="a target of assembling 700 new cars",
+    )
+    edit_row(
+        inputs.seed("targets"),
+        "target_code",
+        "kama_ev_450k_per_year",
+        plant_code="atlantis_plant",
+    )
+    with pytest.raises(BuildError) as caught:
+        build(paths)
+    report = "\n".join(caught.value.failures)
+    assert (
+        "test evidence_in_article_stg_curated__targets_evidence_quote"
+        in report
+    )
+    assert "target_code='moskvich_2022_total_600'" in report
+    assert "evidence_quote='a target of assembling 700 new cars'" in report
+    assert (
+        "test relationships_stg_curated__targets_plant_code__plant_code__ref_"
+        "stg_curated__plants_" in report
+    )
+    assert "from_field='atlantis_plant'" in report
+    assert "relationships_fct_target_plant_id__plant_id__ref_dim_plant_" in (
+        report
+    )
+    assert snapshot(paths.warehouse_file) == before
+    assert not (paths.warehouse_dir / ".building").exists()
+
+
+def test_invalid_csv_stops_the_build_before_anything_is_written(inputs):
+    edit_row(
+        inputs.seed("targets"),
+        "target_code",
+        "moskvich_2022_total_600",
+        qualifier="roughly",
+    )
+    with pytest.raises(InputError) as caught:
+        build(inputs.paths)
+    (problem,) = caught.value.problems
+    assert problem.path == inputs.seed("targets")
+    assert problem.line == 7
+    assert problem.message == (
+        "column 'qualifier': 'roughly' is not one of exact, up_to, "
+        "at_least, more_than, approx"
+    )
+    assert not inputs.paths.warehouse_file.exists()
