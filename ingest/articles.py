@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -87,6 +89,17 @@ def _looks_like_text(text: str) -> bool:
     return suspicious / len(text) <= 1 - MIN_TEXT_SHARE and suspicious < 5
 
 
+def _looks_like_utf16_without_mark(data: bytes) -> bool:
+    """Mostly-ASCII UTF-16 has a NUL in every other byte on one side."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    even_nuls = sample[0::2].count(0)
+    odd_nuls = sample[1::2].count(0)
+    half = len(sample) // 2
+    return max(even_nuls, odd_nuls) >= 0.4 * half and min(even_nuls, odd_nuls) == 0
+
+
 def decode_article_bytes(data: bytes) -> tuple[str, str]:
     """Decode article bytes; return (text, encoding name) or raise."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -94,6 +107,10 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
             "file is UTF-16 (byte order mark found); save it as UTF-8"
         )
     nul_offset = data.find(b"\x00")
+    if nul_offset != -1 and _looks_like_utf16_without_mark(data):
+        raise ArticleDecodeError(
+            "file looks like UTF-16 without a byte order mark; save it as UTF-8"
+        )
     if nul_offset != -1:
         line, column = _position_of_byte(data, nul_offset)
         raise ArticleDecodeError(
@@ -149,15 +166,57 @@ def title_of(text: str) -> str:
     return ""
 
 
+def read_limited_bytes(path: Path, limit: int = MAX_ARTICLE_BYTES) -> bytes:
+    """Read a regular file of at most ``limit`` bytes; raise otherwise.
+
+    The file is opened without blocking and checked on the open handle, so
+    a FIFO, a device or a directory named ``*.txt`` is refused instead of
+    hanging the build or reading forever, and a file that grows while it is
+    read still stops at the limit instead of exhausting memory.
+    """
+    descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    with os.fdopen(descriptor, "rb") as handle:
+        status = os.fstat(handle.fileno())
+        if not stat.S_ISREG(status.st_mode):
+            raise ArticleDecodeError(
+                f"not a regular file ({_file_kind(status.st_mode)}); "
+                "articles must be plain text files"
+            )
+        if status.st_size > limit:
+            raise _too_large(status.st_size, limit)
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(len(data), limit)
+    return data
+
+
+def _too_large(size: int, limit: int) -> ArticleDecodeError:
+    return ArticleDecodeError(
+        f"file is {size} bytes, over the {limit} byte limit for one article"
+    )
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "not a plain file"
+
+
 def read_article(path: Path, ingested_at: datetime | None = None) -> Article:
     """Read one article file; raise ArticleDecodeError or OSError."""
-    size = path.stat().st_size
-    if size > MAX_ARTICLE_BYTES:
+    try:
+        data = read_limited_bytes(path)
+    except IsADirectoryError as error:
+        # Opening a directory read-only succeeds on Linux but not everywhere.
         raise ArticleDecodeError(
-            f"file is {size} bytes, over the {MAX_ARTICLE_BYTES} byte limit "
-            "for one article"
-        )
-    data = path.read_bytes()
+            "not a regular file (a directory); articles must be plain text files"
+        ) from error
     text, encoding = decode_article_bytes(data)
     text = normalise_newlines(text)
     if not text.strip():
@@ -177,11 +236,19 @@ def read_article(path: Path, ingested_at: datetime | None = None) -> Article:
 
 
 def find_article_files(directory: Path) -> list[Path]:
-    """Every *.txt below a directory, sorted, without following loops."""
+    """Every *.txt below a directory, sorted, without following loops.
+
+    ``rglob`` does not descend into symlinked directories, so a link back
+    to a parent cannot loop; symlinked files are returned and read like
+    any other. Hidden names are skipped only below ``directory``, so an
+    articles folder that itself lives under a hidden folder still counts.
+    """
     return sorted(
         path
         for path in directory.rglob("*.txt")
-        if not any(part.startswith(".") for part in path.parts)
+        if not any(
+            part.startswith(".") for part in path.relative_to(directory).parts
+        )
     )
 
 

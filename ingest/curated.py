@@ -5,7 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import math
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,9 @@ class CuratedTable:
     path: Path
     rows: list[dict[str, Any]]
     line_numbers: list[int]
+    # (line, column) where each row's cells start, for messages about a
+    # cell found wrong after reading (e.g. a quote missing from its article).
+    cell_positions: list[dict[str, tuple[int, int]]] = field(default_factory=list)
 
 
 def _convert(value: str, type_name: str) -> tuple[Any, str | None]:
@@ -73,6 +78,29 @@ def _cell_column(raw_line: str, index: int) -> int:
     return reader_position + 1 if field_number == index else len(raw_line) + 1
 
 
+def _split_lines(text: str) -> list[str]:
+    """Lines as the csv module counts them: CRLF, CR and LF each end one.
+
+    ``str.splitlines`` also splits on form feeds and Unicode separators,
+    which would shift every later line number away from the reader's.
+    """
+    return re.split(r"\r\n|\r|\n", text)
+
+
+def _cell_position(
+    raw_lines: list[str], start_line: int, end_line: int, index: int
+) -> tuple[int, int]:
+    """1-based (line, column) where field ``index`` of a record starts.
+
+    A quoted cell may span lines, so the record is scanned as a whole.
+    """
+    record = "\n".join(raw_lines[start_line - 1 : end_line])
+    offset = _cell_column(record, index) - 1
+    line = start_line + record.count("\n", 0, offset)
+    column = offset - (record.rfind("\n", 0, offset) + 1) + 1
+    return line, column
+
+
 def read_curated_table(table: Table, path: Path) -> CuratedTable:
     """Read and check one CSV; raise InputError listing every problem."""
     problems: list[Problem] = []
@@ -102,7 +130,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
         raise InputError(
             [Problem(path, line, column, "file is not valid UTF-8")]
         ) from error
-    raw_lines = text.splitlines()
+    raw_lines = _split_lines(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader)
@@ -153,13 +181,17 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
     columns = table.columns
     rows: list[dict[str, Any]] = []
     line_numbers: list[int] = []
+    cell_positions: list[dict[str, tuple[int, int]]] = []
     seen_keys: dict[tuple[Any, ...], int] = {}
+    previous_end_line = reader.line_num
     try:
         for cells in reader:
-            line = reader.line_num
+            # A record is reported at the line it starts on, even when a
+            # quoted cell carries it over several lines.
+            line = previous_end_line + 1
+            end_line = previous_end_line = reader.line_num
             if not cells or all(not cell.strip() for cell in cells):
                 continue
-            raw_line = raw_lines[line - 1] if line - 1 < len(raw_lines) else ""
             if len(cells) != len(columns):
                 problems.append(
                     Problem(
@@ -172,15 +204,19 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                 )
                 continue
             row: dict[str, Any] = {}
+            positions: dict[str, tuple[int, int]] = {}
             for index, (column, cell) in enumerate(zip(columns, cells)):
-                position = _cell_column(raw_line, index)
+                cell_line, position = _cell_position(
+                    raw_lines, line, end_line, index
+                )
+                positions[column.name] = (cell_line, position)
                 value = cell.strip()
                 if not value:
                     if column.required:
                         problems.append(
                             Problem(
                                 path,
-                                line,
+                                cell_line,
                                 position,
                                 f"column {column.name!r} is required but empty",
                             )
@@ -191,7 +227,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                     problems.append(
                         Problem(
                             path,
-                            line,
+                            cell_line,
                             position,
                             f"column {column.name!r} starts with "
                             f"{value[0]!r}, which spreadsheets run as a "
@@ -203,7 +239,10 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                 if message:
                     problems.append(
                         Problem(
-                            path, line, position, f"column {column.name!r}: {message}"
+                            path,
+                            cell_line,
+                            position,
+                            f"column {column.name!r}: {message}",
                         )
                     )
                     continue
@@ -211,7 +250,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                     problems.append(
                         Problem(
                             path,
-                            line,
+                            cell_line,
                             position,
                             f"column {column.name!r}: {value!r} is not one of "
                             + ", ".join(column.allowed),
@@ -239,13 +278,20 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                 seen_keys[key] = line
             rows.append(row)
             line_numbers.append(line)
+            cell_positions.append(positions)
     except csv.Error as error:
         problems.append(
             Problem(path, reader.line_num, 1, f"malformed CSV: {error}")
         )
     if problems:
         raise InputError(problems)
-    return CuratedTable(table=table, path=path, rows=rows, line_numbers=line_numbers)
+    return CuratedTable(
+        table=table,
+        path=path,
+        rows=rows,
+        line_numbers=line_numbers,
+        cell_positions=cell_positions,
+    )
 
 
 def read_curated(seeds_dir: Path) -> list[CuratedTable]:
@@ -280,3 +326,97 @@ def read_curated(seeds_dir: Path) -> list[CuratedTable]:
     if problems:
         raise InputError(problems)
     return tables
+
+
+QUOTE_COLUMN = "evidence_quote"
+
+# Characters that editors and word processors substitute for straight
+# quotes; a curator who retypes a quote often gets these instead.
+TYPOGRAPHIC_QUOTES = str.maketrans(
+    {
+        "\u201c": '"',  # left double quotation mark
+        "\u201d": '"',  # right double quotation mark
+        "\u201e": '"',  # low double quotation mark
+        "\u201f": '"',  # reversed double quotation mark
+        "\u00ab": '"',  # left guillemet
+        "\u00bb": '"',  # right guillemet
+        "\u2033": '"',  # double prime
+        "\u2018": "'",  # left single quotation mark
+        "\u2019": "'",  # right single quotation mark
+        "\u201a": "'",  # low single quotation mark
+        "\u201b": "'",  # reversed single quotation mark
+        "\u2032": "'",  # prime
+    }
+)
+
+
+def _loosened(text: str) -> tuple[str, list[int]]:
+    """Text with straight quotes and single spaces, and where each came from.
+
+    The offsets map every character of the result back to its position in
+    ``text``, so a loose match can quote the original characters.
+    """
+    characters: list[str] = []
+    offsets: list[int] = []
+    index = 0
+    while index < len(text):
+        if text[index].isspace():
+            offsets.append(index)
+            characters.append(" ")
+            while index < len(text) and text[index].isspace():
+                index += 1
+            continue
+        offsets.append(index)
+        characters.append(text[index].translate(TYPOGRAPHIC_QUOTES))
+        index += 1
+    return "".join(characters), offsets
+
+
+def _near_miss(quote: str, article_text: str, loose_article: tuple[str, list[int]]):
+    """The article's own wording of ``quote`` if they differ only loosely."""
+    loose_quote, _ = _loosened(quote)
+    loose_text, offsets = loose_article
+    start = loose_text.find(loose_quote)
+    if start == -1 or not loose_quote:
+        return None
+    end = start + len(loose_quote) - 1
+    return article_text[offsets[start] : offsets[end] + 1]
+
+
+def check_evidence_quotes(
+    curated: Iterable[CuratedTable], article_texts: dict[str, str]
+) -> list[Problem]:
+    """Quotes that miss their article only by typographic quotes or spacing.
+
+    The verbatim check itself is the dbt test ``evidence_in_article``; this
+    runs first because it can say which CSV cell is wrong and what the
+    article actually says. Quotes that are simply absent are left to dbt.
+    """
+    problems: list[Problem] = []
+    loose_articles: dict[str, tuple[str, list[int]]] = {}
+    for curated_table in curated:
+        if QUOTE_COLUMN not in curated_table.table.column_names:
+            continue
+        for row, positions in zip(curated_table.rows, curated_table.cell_positions):
+            article_id = row.get("article_id")
+            quote = row.get(QUOTE_COLUMN)
+            article_text = article_texts.get(article_id)
+            if not quote or article_text is None or quote in article_text:
+                continue
+            if article_id not in loose_articles:
+                loose_articles[article_id] = _loosened(article_text)
+            wording = _near_miss(quote, article_text, loose_articles[article_id])
+            if wording is None:
+                continue
+            line, column = positions[QUOTE_COLUMN]
+            problems.append(
+                Problem(
+                    curated_table.path,
+                    line,
+                    column,
+                    f"column {QUOTE_COLUMN!r}: quote differs from article "
+                    f"{article_id} only in typographic quotes or whitespace; "
+                    f"copy the article's wording exactly: {wording!r}",
+                )
+            )
+    return problems

@@ -6,6 +6,7 @@ import fcntl
 import json
 import os
 import shutil
+import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -17,12 +18,36 @@ from sqlglot import exp
 
 from ingest import __version__
 from ingest.articles import ArticleBatch, read_articles
-from ingest.curated import CuratedTable, read_curated
-from ingest.errors import BuildLockedError
+from ingest.curated import CuratedTable, check_evidence_quotes, read_curated
+from ingest.errors import BuildLockedError, InputError
 from ingest.paths import Paths
 from ingest.schema import SQL_TYPES, TABLES
 
 RAW_SCHEMA = "raw"
+
+# Test hook, used only by tests/test_crash.py: when this variable names a
+# phase, the build stops itself (SIGSTOP) on reaching it, so the test can
+# SIGKILL it at exactly that moment. Unset, reaching a phase does nothing.
+STOP_AT_PHASE_VARIABLE = "AUTOWATCH_TEST_STOP_AT_PHASE"
+
+BUILD_PHASES = (
+    "lock-acquired",
+    "staging-cleaned",
+    "curated-read",
+    "articles-read",
+    "database-created",
+    "raw-articles-inserted",
+    "raw-loaded",
+    "dbt-finished",
+    "new-file-synced",
+    "swapped",
+)
+
+
+def reached(phase: str) -> None:
+    """Mark a point in the build that the crash test can stop at."""
+    if os.environ.get(STOP_AT_PHASE_VARIABLE) == phase:
+        os.kill(os.getpid(), signal.SIGSTOP)
 
 # Older DuckDB clients (DBeaver's driver often lags the Python package) can
 # only read files written in an older storage format; the setting sticks to
@@ -138,6 +163,7 @@ def load_raw(
             for article in batch.articles
         ],
     )
+    reached("raw-articles-inserted")
     _create_table(connection, "news_article_quarantine", QUARANTINE_COLUMNS)
     now = datetime.now(timezone.utc)
     _insert_rows(
@@ -216,7 +242,14 @@ def ingest(paths: Paths, database_file: Path) -> IngestResult:
     leaves a half-loaded file behind.
     """
     curated = read_curated(paths.seeds_dir)
+    reached("curated-read")
     batch = read_articles(paths.articles_dirs)
+    quote_problems = check_evidence_quotes(
+        curated, {article.article_id: article.text for article in batch.articles}
+    )
+    if quote_problems:
+        raise InputError(quote_problems)
+    reached("articles-read")
     if database_file.exists():
         database_file.unlink()
     inputs = {
@@ -225,10 +258,13 @@ def ingest(paths: Paths, database_file: Path) -> IngestResult:
         "curated_files": sorted(table.path.name for table in curated),
     }
     connection = connect_new(database_file)
+    reached("database-created")
     try:
-        return load_raw(connection, batch, curated, inputs)
+        result = load_raw(connection, batch, curated, inputs)
     finally:
         connection.close()
+    reached("raw-loaded")
+    return result
 
 
 @contextmanager
@@ -272,6 +308,7 @@ def swap_in(new_file: Path, live_file: Path) -> None:
     """Atomically replace the live warehouse; open readers keep the old one."""
     with open(new_file, "rb") as handle:
         os.fsync(handle.fileno())
+    reached("new-file-synced")
     os.replace(new_file, live_file)
     directory = os.open(live_file.parent, os.O_RDONLY)
     try:
@@ -296,14 +333,18 @@ def build(paths: Paths, wait_for_lock: bool = False) -> BuildResult:
     from ingest import dbt
 
     with build_lock(paths, wait=wait_for_lock):
+        reached("lock-acquired")
         clean_staging(paths)
         staging = staging_dir(paths)
         staging.mkdir(parents=True)
+        reached("staging-cleaned")
         new_file = staging / paths.warehouse_file.name
         try:
             ingest_result = ingest(paths, new_file)
             dbt.build(paths, new_file)
+            reached("dbt-finished")
             swap_in(new_file, paths.warehouse_file)
+            reached("swapped")
         finally:
             clean_staging(paths)
     return BuildResult(warehouse_file=paths.warehouse_file, ingest=ingest_result)
