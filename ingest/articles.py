@@ -7,7 +7,7 @@ import os
 import stat
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest.errors import Problem
@@ -231,7 +231,7 @@ def read_article(path: Path, ingested_at: datetime | None = None) -> Article:
         byte_length=len(data),
         character_length=len(text),
         text=text,
-        ingested_at=ingested_at or datetime.now(timezone.utc),
+        ingested_at=ingested_at or datetime.now(UTC),
     )
 
 
@@ -246,9 +246,7 @@ def find_article_files(directory: Path) -> list[Path]:
     return sorted(
         path
         for path in directory.rglob("*.txt")
-        if not any(
-            part.startswith(".") for part in path.relative_to(directory).parts
-        )
+        if not any(part.startswith(".") for part in path.relative_to(directory).parts)
     )
 
 
@@ -261,7 +259,7 @@ class ArticleBatch:
 
 def read_articles(directories: tuple[Path, ...]) -> ArticleBatch:
     """Read every article; unreadable files and duplicates are set aside."""
-    ingested_at = datetime.now(timezone.utc)
+    ingested_at = datetime.now(UTC)
     batch = ArticleBatch(articles=[], rejected=[], duplicates=[])
     seen: dict[str, Article] = {}
     for directory in directories:
@@ -279,9 +277,7 @@ def read_articles(directories: tuple[Path, ...]) -> ArticleBatch:
                 article = read_article(path, ingested_at)
             except ArticleDecodeError as error:
                 problem = Problem(path, error.line, error.column, str(error))
-                batch.rejected.append(
-                    Rejected(path.name, str(path), str(problem))
-                )
+                batch.rejected.append(Rejected(path.name, str(path), str(problem)))
                 continue
             except OSError as error:
                 reason = error.strerror or str(error)

@@ -117,8 +117,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                     path,
                     1,
                     1,
-                    "file starts with a byte order mark; save it as UTF-8 "
-                    "without BOM",
+                    "file starts with a byte order mark; save it as UTF-8 without BOM",
                 )
             ]
         )
@@ -135,9 +134,11 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
     try:
         header = next(reader)
     except StopIteration:
-        raise InputError([Problem(path, 1, 1, "file is empty; expected a header")])
+        raise InputError(
+            [Problem(path, 1, 1, "file is empty; expected a header")]
+        ) from None
     except csv.Error as error:
-        raise InputError([Problem(path, 1, 1, f"malformed CSV: {error}")])
+        raise InputError([Problem(path, 1, 1, f"malformed CSV: {error}")]) from error
     expected = table.column_names
     if len(header) == 1 and ";" in header[0]:
         raise InputError(
@@ -163,9 +164,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
             )
     for name in expected:
         if name not in header:
-            problems.append(
-                Problem(path, 1, 1, f"missing column {name!r}")
-            )
+            problems.append(Problem(path, 1, 1, f"missing column {name!r}"))
     if header != expected and not problems:
         problems.append(
             Problem(
@@ -198,17 +197,14 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                         path,
                         line,
                         1,
-                        f"row has {len(cells)} fields, header has "
-                        f"{len(columns)}",
+                        f"row has {len(cells)} fields, header has {len(columns)}",
                     )
                 )
                 continue
             row: dict[str, Any] = {}
             positions: dict[str, tuple[int, int]] = {}
-            for index, (column, cell) in enumerate(zip(columns, cells)):
-                cell_line, position = _cell_position(
-                    raw_lines, line, end_line, index
-                )
+            for index, (column, cell) in enumerate(zip(columns, cells, strict=True)):
+                cell_line, position = _cell_position(raw_lines, line, end_line, index)
                 positions[column.name] = (cell_line, position)
                 value = cell.strip()
                 if not value:
@@ -280,9 +276,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
             line_numbers.append(line)
             cell_positions.append(positions)
     except csv.Error as error:
-        problems.append(
-            Problem(path, reader.line_num, 1, f"malformed CSV: {error}")
-        )
+        problems.append(Problem(path, reader.line_num, 1, f"malformed CSV: {error}"))
     if problems:
         raise InputError(problems)
     return CuratedTable(
@@ -397,7 +391,9 @@ def check_evidence_quotes(
     for curated_table in curated:
         if QUOTE_COLUMN not in curated_table.table.column_names:
             continue
-        for row, positions in zip(curated_table.rows, curated_table.cell_positions):
+        for row, positions in zip(
+            curated_table.rows, curated_table.cell_positions, strict=True
+        ):
             article_id = row.get("article_id")
             quote = row.get(QUOTE_COLUMN)
             article_text = article_texts.get(article_id)

@@ -10,7 +10,7 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -21,7 +21,7 @@ from ingest.articles import ArticleBatch, read_articles
 from ingest.curated import CuratedTable, check_evidence_quotes, read_curated
 from ingest.errors import BuildLockedError, InputError
 from ingest.paths import Paths
-from ingest.schema import SQL_TYPES, TABLES
+from ingest.schema import SQL_TYPES
 
 RAW_SCHEMA = "raw"
 
@@ -48,6 +48,7 @@ def reached(phase: str) -> None:
     """Mark a point in the build that the crash test can stop at."""
     if os.environ.get(STOP_AT_PHASE_VARIABLE) == phase:
         os.kill(os.getpid(), signal.SIGSTOP)
+
 
 # Older DuckDB clients (DBeaver's driver often lags the Python package) can
 # only read files written in an older storage format; the setting sticks to
@@ -165,7 +166,7 @@ def load_raw(
     )
     reached("raw-articles-inserted")
     _create_table(connection, "news_article_quarantine", QUARANTINE_COLUMNS)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     _insert_rows(
         connection,
         "news_article_quarantine",
@@ -189,10 +190,7 @@ def load_raw(
         _create_table(
             connection,
             raw_name,
-            [
-                (column.name, SQL_TYPES[column.type])
-                for column in table.columns
-            ]
+            [(column.name, SQL_TYPES[column.type]) for column in table.columns]
             + [("source_line", "bigint")],
         )
         _insert_rows(
@@ -202,7 +200,7 @@ def load_raw(
             [
                 (*(row[name] for name in table.column_names), line)
                 for row, line in zip(
-                    curated_table.rows, curated_table.line_numbers
+                    curated_table.rows, curated_table.line_numbers, strict=True
                 )
             ],
         )
