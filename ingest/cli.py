@@ -173,5 +173,110 @@ def docs(warehouse_dir: Path | None, output: Path | None) -> None:
     click.echo(str(output))
 
 
+@cli.command()
+@warehouse_option
+@click.argument("sql")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "csv", "json"]),
+    default="table",
+    show_default=True,
+    help="How to print the rows.",
+)
+def query(warehouse_dir: Path | None, sql: str, output_format: str) -> None:
+    """Run one read-only SQL statement against the warehouse.
+
+    Statements that write (insert, create, copy, attach ...) are refused.
+
+    Example: autowatch query "select * from reporting.plant_brands" --format csv
+    """
+    from ingest.query import format_result, run_query
+
+    paths = _paths((), None, warehouse_dir)
+    try:
+        result = run_query(paths.warehouse_file, sql)
+    except InputError as error:
+        raise click.ClickException(
+            "\n".join(str(problem) for problem in error.problems)
+        ) from error
+    except AutowatchError as error:
+        raise _fail(error) from error
+    click.echo(format_result(result, output_format))
+
+
+@cli.command()
+@warehouse_option
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead.")
+def status(warehouse_dir: Path | None, as_json: bool) -> None:
+    """Show what the warehouse holds, when it was built and from what.
+
+    Example: autowatch status
+    """
+    import json
+
+    from ingest.query import warehouse_status
+
+    paths = _paths((), None, warehouse_dir)
+    try:
+        current = warehouse_status(paths.warehouse_file)
+    except AutowatchError as error:
+        raise _fail(error) from error
+    if as_json:
+        click.echo(json.dumps(current.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(current.describe())
+
+
+@cli.command()
+@warehouse_option
+@click.argument("column", required=False)
+@click.option(
+    "--all",
+    "write_all",
+    is_flag=True,
+    help="Write the lineage of every column into meta.column_lineage.",
+)
+@click.option(
+    "--wait",
+    is_flag=True,
+    help="With --all: wait for a running build instead of exiting.",
+)
+def lineage(
+    warehouse_dir: Path | None, column: str | None, write_all: bool, wait: bool
+) -> None:
+    """Trace a model column through the compiled SQL down to raw columns.
+
+    COLUMN is model.column, e.g. fct_target.value_low (or
+    marts.fct_target.value_low).
+
+    Example: autowatch lineage fct_target.value_low
+    """
+    from ingest.lineage import LineageGraph, write_lineage_table
+
+    if write_all == (column is not None):
+        raise click.UsageError("give either MODEL.COLUMN or --all")
+    paths = _paths((), None, warehouse_dir)
+    try:
+        if write_all:
+            count = write_lineage_table(paths, wait_for_lock=wait)
+            click.echo(
+                f"wrote {count} row(s) into meta.column_lineage of "
+                f"{paths.warehouse_file}",
+                err=True,
+            )
+            return
+        model_name, separator, column_name = column.rpartition(".")
+        if not separator or not model_name or not column_name:
+            raise click.UsageError(
+                f"{column!r}: expected MODEL.COLUMN, e.g. fct_target.value_low"
+            )
+        graph = LineageGraph.load(paths)
+        tree = graph.trace(model_name, column_name)
+    except AutowatchError as error:
+        raise _fail(error) from error
+    click.echo("\n".join(tree.render()))
+
+
 def main() -> None:
     cli(prog_name="autowatch")

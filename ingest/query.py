@@ -1,0 +1,343 @@
+"""Read-only questions to the built warehouse: ad-hoc SQL and its status.
+
+The CLI only parses arguments and prints what these functions return, so a
+notebook can call them too.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import sqlglot
+from sqlglot import exp
+from sqlglot.errors import ParseError
+
+from ingest.errors import AutowatchError, InputError, Problem
+from ingest.warehouse import table_name
+
+# Where a statement typed on the command line is said to come from in
+# file:line:column messages.
+COMMAND_LINE_SOURCE = "<query>"
+
+FORMATS = ("table", "csv", "json")
+
+# Statements that only read: queries and DuckDB's describing commands.
+READ_ONLY_STATEMENTS = (exp.Query, exp.Describe, exp.Show, exp.Summarize)
+
+# Nodes that change the database or the file system, wherever they appear
+# (a CTE cannot hide an insert from this check).
+WRITING_NODES = (
+    exp.Insert,
+    exp.Update,
+    exp.Delete,
+    exp.Merge,
+    exp.Create,
+    exp.Drop,
+    exp.Alter,
+    exp.Copy,
+    exp.Attach,
+    exp.Detach,
+    exp.TruncateTable,
+    exp.Command,
+    exp.Pragma,
+    exp.Set,
+)
+
+# Schemas whose tables and views `status` counts; DuckDB's own catalogs
+# would only add noise.
+STATUS_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "meta")
+
+
+class MissingWarehouseError(AutowatchError):
+    """There is no built warehouse to read."""
+
+
+class QueryError(AutowatchError):
+    """DuckDB could not run a read-only statement."""
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Column names and rows of one query."""
+
+    column_names: list[str]
+    rows: list[tuple]
+
+
+def _statement_kind(statement: exp.Expression) -> str:
+    return statement.key.upper()
+
+
+def check_read_only(sql: str, source: str = COMMAND_LINE_SOURCE) -> None:
+    """Raise InputError unless ``sql`` is exactly one statement that reads.
+
+    The connection is opened read-only as well; this check comes first so
+    that the refusal names the statement instead of quoting a DuckDB error.
+    """
+    try:
+        statements = [
+            statement
+            for statement in sqlglot.parse(sql, read="duckdb")
+            if statement is not None
+        ]
+    except ParseError as error:
+        first = error.errors[0] if error.errors else {}
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    first.get("line") or 1,
+                    first.get("col") or 1,
+                    "could not parse the SQL: "
+                    + (first.get("description") or str(error)),
+                )
+            ]
+        ) from error
+    if len(statements) != 1:
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    1,
+                    1,
+                    f"expected exactly one statement, got {len(statements)}; "
+                    "run them one at a time",
+                )
+            ]
+        )
+    statement = statements[0]
+    writing = next(iter(statement.find_all(*WRITING_NODES)), None)
+    if writing is not None or not isinstance(statement, READ_ONLY_STATEMENTS):
+        kind = _statement_kind(writing if writing is not None else statement)
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    1,
+                    1,
+                    f"{kind} statements are not allowed: the warehouse is "
+                    "read-only here; use SELECT, WITH, DESCRIBE, SHOW or "
+                    "SUMMARIZE",
+                )
+            ]
+        )
+
+
+def connect_read_only(warehouse_file: Path) -> duckdb.DuckDBPyConnection:
+    if not warehouse_file.exists():
+        raise MissingWarehouseError(
+            f"{warehouse_file}: no warehouse yet; run `autowatch build`"
+        )
+    return duckdb.connect(str(warehouse_file), read_only=True)
+
+
+def run_query(warehouse_file: Path, sql: str) -> QueryResult:
+    """Run one read-only statement and return all of its rows."""
+    check_read_only(sql)
+    connection = connect_read_only(warehouse_file)
+    try:
+        cursor = connection.execute(sql)
+        column_names = [column[0] for column in cursor.description or []]
+        return QueryResult(column_names, cursor.fetchall())
+    except duckdb.Error as error:
+        raise QueryError(f"{COMMAND_LINE_SOURCE}: {error}") from error
+    finally:
+        connection.close()
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    if isinstance(value, (list, tuple)):
+        return [_json_value(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _json_value(item) for key, item in value.items()}
+    return value
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def format_table(result: QueryResult) -> str:
+    """Aligned columns with a header rule; nulls print as empty cells."""
+    cells = [[_text(value) for value in row] for row in result.rows]
+    widths = [
+        max([len(name), *(len(row[index]) for row in cells)])
+        for index, name in enumerate(result.column_names)
+    ]
+    lines = [
+        "  ".join(
+            name.ljust(width)
+            for name, width in zip(result.column_names, widths, strict=True)
+        ).rstrip(),
+        "  ".join("-" * width for width in widths),
+    ]
+    lines += [
+        "  ".join(
+            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
+        ).rstrip()
+        for row in cells
+    ]
+    lines.append(f"({len(result.rows)} row{'' if len(result.rows) == 1 else 's'})")
+    return "\n".join(lines)
+
+
+def format_csv(result: QueryResult) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(result.column_names)
+    writer.writerows([[_text(value) for value in row] for row in result.rows])
+    return buffer.getvalue().rstrip("\n")
+
+
+def format_json(result: QueryResult) -> str:
+    """One JSON array of objects; dates as ISO strings, nulls as null."""
+    return json.dumps(
+        [
+            {
+                name: _json_value(value)
+                for name, value in zip(result.column_names, row, strict=True)
+            }
+            for row in result.rows
+        ],
+        ensure_ascii=False,
+        indent=2,
+    )
+
+
+def format_result(result: QueryResult, output_format: str) -> str:
+    formatters = {"table": format_table, "csv": format_csv, "json": format_json}
+    return formatters[output_format](result)
+
+
+@dataclass
+class WarehouseStatus:
+    """What the warehouse holds, when it was built and from which inputs."""
+
+    warehouse_file: Path
+    size_bytes: int
+    modified_at: datetime
+    built_at: datetime | None
+    autowatch_version: str | None
+    duckdb_version: str | None
+    article_count: int | None
+    quarantined_count: int | None
+    inputs: dict = field(default_factory=dict)
+    # (schema, relation, "table" or "view", row count)
+    relations: list[tuple[str, str, str, int]] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        return {
+            "warehouse_file": str(self.warehouse_file),
+            "size_bytes": self.size_bytes,
+            "modified_at": self.modified_at.isoformat(),
+            "built_at": self.built_at.isoformat() if self.built_at else None,
+            "autowatch_version": self.autowatch_version,
+            "duckdb_version": self.duckdb_version,
+            "article_count": self.article_count,
+            "quarantined_count": self.quarantined_count,
+            "inputs": self.inputs,
+            "relations": [
+                {"schema": schema, "name": name, "kind": kind, "rows": count}
+                for schema, name, kind, count in self.relations
+            ],
+        }
+
+    def describe(self) -> str:
+        lines = [
+            f"warehouse: {self.warehouse_file} ({self.size_bytes} bytes)",
+            f"built at: {self.built_at.isoformat() if self.built_at else '?'}",
+            f"built by: autowatch {self.autowatch_version}, "
+            f"duckdb {self.duckdb_version}",
+            f"articles: {self.article_count} loaded, "
+            f"{self.quarantined_count} quarantined",
+        ]
+        for key, value in sorted(self.inputs.items()):
+            shown = ", ".join(value) if isinstance(value, list) else value
+            lines.append(f"input {key}: {shown}")
+        lines.append("relations (rows):")
+        for schema, name, kind, count in self.relations:
+            lines.append(f"  {schema}.{name} ({kind}): {count}")
+        return "\n".join(lines)
+
+
+def _build_info(connection: duckdb.DuckDBPyConnection) -> tuple | None:
+    try:
+        return connection.execute(
+            "select built_at, autowatch_version, duckdb_version, "
+            "article_count, quarantined_count, inputs_json "
+            f"from {table_name('raw', 'build_info')} "
+            "order by built_at desc limit 1"
+        ).fetchone()
+    except duckdb.CatalogException:
+        return None
+
+
+def _relations(
+    connection: duckdb.DuckDBPyConnection,
+) -> list[tuple[str, str, str, int]]:
+    listed = connection.execute(
+        "select schema_name, table_name, 'table' from duckdb_tables() "
+        "where database_name = current_database() "
+        "and list_contains(?, schema_name) "
+        "union all "
+        "select schema_name, view_name, 'view' from duckdb_views() "
+        "where database_name = current_database() and not internal "
+        "and list_contains(?, schema_name) "
+        "order by 1, 2",
+        [list(STATUS_SCHEMAS), list(STATUS_SCHEMAS)],
+    ).fetchall()
+    counted = []
+    for schema, name, kind in listed:
+        (count,) = connection.execute(
+            f"select count(*) from {table_name(schema, name)}"
+        ).fetchone()
+        counted.append((schema, name, kind, count))
+    return counted
+
+
+def warehouse_status(warehouse_file: Path) -> WarehouseStatus:
+    """Read build metadata and row counts from the warehouse, read-only."""
+    connection = connect_read_only(warehouse_file)
+    try:
+        build_info = _build_info(connection)
+        relations = _relations(connection)
+    finally:
+        connection.close()
+    stat = warehouse_file.stat()
+    built_at, autowatch_version, duckdb_version = None, None, None
+    article_count, quarantined_count, inputs = None, None, {}
+    if build_info is not None:
+        (
+            built_at,
+            autowatch_version,
+            duckdb_version,
+            article_count,
+            quarantined_count,
+            inputs_json,
+        ) = build_info
+        inputs = json.loads(inputs_json) if inputs_json else {}
+    return WarehouseStatus(
+        warehouse_file=warehouse_file,
+        size_bytes=stat.st_size,
+        modified_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC),
+        built_at=built_at,
+        autowatch_version=autowatch_version,
+        duckdb_version=duckdb_version,
+        article_count=article_count,
+        quarantined_count=quarantined_count,
+        inputs=inputs,
+        relations=relations,
+    )
