@@ -1,0 +1,97 @@
+"""The dbt project documents and tests what it builds."""
+
+import json
+
+import pytest
+
+from tests.conftest import rows
+
+# Keys that point at no single table, so no relationships test can apply.
+POLYMORPHIC_KEYS = {("dim_alias", "entity_id")}
+
+
+@pytest.fixture(scope="module")
+def manifest(built_paths):
+    return json.loads((built_paths.dbt_target_dir / "manifest.json").read_text())
+
+
+def models(manifest):
+    return [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["package_name"] == "autowatch"
+    ]
+
+
+def data_tests_on(manifest, model_name):
+    """(test name, column) for every generic test attached to a model."""
+    found = set()
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        if node.get("attached_node") != f"model.autowatch.{model_name}":
+            continue
+        found.add((node["test_metadata"]["name"], node.get("column_name")))
+    return found
+
+
+def test_every_model_and_column_is_described(manifest, warehouse):
+    for node in models(manifest):
+        assert node["description"].strip(), node["name"]
+        built_columns = [
+            name
+            for (name,) in rows(
+                warehouse,
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [node["schema"], node["alias"]],
+            )
+        ]
+        assert built_columns, node["name"]
+        documented = node["columns"]
+        assert sorted(documented) == sorted(built_columns), node["name"]
+        for column in built_columns:
+            assert documented[column]["description"].strip(), (
+                f"{node['name']}.{column}"
+            )
+
+
+def test_every_mart_key_is_unique_and_not_null(manifest):
+    for node in models(manifest):
+        if node["schema"] != "marts":
+            continue
+        tests = data_tests_on(manifest, node["name"])
+        key = next(iter(node["columns"]))
+        assert ("unique", key) in tests, node["name"]
+        assert ("not_null", key) in tests, node["name"]
+
+
+def test_every_mart_foreign_key_has_a_relationships_test(manifest):
+    for node in models(manifest):
+        if node["schema"] != "marts":
+            continue
+        tests = data_tests_on(manifest, node["name"])
+        key, *others = node["columns"]
+        for column in others:
+            if not column.endswith("_id"):
+                continue
+            if (node["name"], column) in POLYMORPHIC_KEYS:
+                continue
+            assert ("relationships", column) in tests, f"{node['name']}.{column}"
+
+
+def test_every_evidence_quote_is_tested_against_its_article(manifest):
+    # Reporting views only rename marts, whose quotes are tested already.
+    for node in models(manifest):
+        if node["schema"] == "reporting":
+            continue
+        if "evidence_quote" in node["columns"]:
+            assert ("evidence_in_article", "evidence_quote") in data_tests_on(
+                manifest, node["name"]
+            ), node["name"]
+
+
+def test_anonymous_usage_stats_are_off(built_paths):
+    project = (built_paths.dbt_project_dir / "dbt_project.yml").read_text()
+    assert "send_anonymous_usage_stats: false" in project
