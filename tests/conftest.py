@@ -75,3 +75,22 @@ def inputs(tmp_path) -> Inputs:
 
 def rows(connection, sql: str, parameters=None) -> list[tuple]:
     return connection.execute(sql, parameters or []).fetchall()
+
+
+def copy_warehouse(paths: Paths, warehouse_dir: Path) -> Paths:
+    """A private copy of a built warehouse and its dbt artefacts."""
+    warehouse_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(paths.warehouse_file, warehouse_dir / paths.warehouse_file.name)
+    shutil.copytree(paths.dbt_target_dir, warehouse_dir / paths.dbt_target_dir.name)
+    return default_paths(paths.articles_dirs, paths.seeds_dir, warehouse_dir)
+
+
+@pytest.fixture(scope="session")
+def docs_paths(built_paths, tmp_path_factory) -> Paths:
+    """A copy of the shared warehouse after `dbt docs generate --static`:
+    its dbt_target holds catalog.json and static_index.html."""
+    from ingest.dbt import generate_docs
+
+    paths = copy_warehouse(built_paths, tmp_path_factory.mktemp("docs"))
+    generate_docs(paths, paths.warehouse_file)
+    return paths
