@@ -366,7 +366,16 @@ def _leaf_columns(node: Node) -> list[UpstreamColumn]:
             upstream = UpstreamColumn(COMPUTED, None, None, None)
         if upstream not in found:
             found.append(upstream)
-    return found
+    # sqlglot's walk order varies between runs; sorted output is stable.
+    return sorted(
+        found,
+        key=lambda column: (
+            column.kind,
+            column.schema or "",
+            column.relation or "",
+            column.column or "",
+        ),
+    )
 
 
 def write_lineage_table(paths: Paths, wait_for_lock: bool = False) -> int:
