@@ -278,5 +278,92 @@ def lineage(
     click.echo("\n".join(tree.render()))
 
 
+@cli.command()
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+)
+@seeds_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "jsonl"]),
+    default="table",
+    show_default=True,
+    help="table for reading, jsonl for one JSON object per item.",
+)
+@click.option(
+    "--published-on",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="Publication date (YYYY-MM-DD) for 'this year', 'in April' and "
+    "other dates without a year.",
+)
+def extract(
+    files: tuple[Path, ...],
+    seeds_dir: Path | None,
+    output_format: str,
+    published_on,
+) -> None:
+    """Read text files and print the mentions, figures and periods found.
+
+    Needs no warehouse: files are decoded as the ingester decodes them and
+    matched against the curated aliases in the seeds directory.
+
+    Example: autowatch extract --format jsonl data/articles/*.txt
+    """
+    import json
+
+    from ingest.articles import ArticleDecodeError
+    from ingest.errors import Problem
+    from ingest.extraction import extract_file, extraction_items
+    from ingest.mentions import load_matcher
+
+    paths = _paths((), seeds_dir, None)
+    try:
+        matcher = load_matcher(paths.seeds_dir)
+    except AutowatchError as error:
+        raise _fail(error) from error
+    reference = published_on.date() if published_on else None
+    for path in files:
+        try:
+            _, extraction = extract_file(path, matcher, reference)
+        except ArticleDecodeError as error:
+            raise click.ClickException(
+                str(Problem(path, error.line, error.column, str(error)))
+            ) from error
+        except OSError as error:
+            raise click.ClickException(
+                str(Problem(path, 1, 1, f"cannot read file: {error.strerror}"))
+            ) from error
+        for item in extraction_items(extraction):
+            if output_format == "jsonl":
+                click.echo(
+                    json.dumps({"file": str(path), **item}, ensure_ascii=False)
+                )
+            else:
+                click.echo(_extraction_row(str(path), item))
+
+
+def _extraction_row(file_name: str, item: dict) -> str:
+    """One tab-separated line: file, kind, span, text, normalised values."""
+    skipped = {"kind", "start", "end", "text", "entity_code"}
+    details = " ".join(
+        f"{key}={value}"
+        for key, value in item.items()
+        if key not in skipped and value is not None
+    )
+    return "\t".join(
+        [
+            file_name,
+            item["kind"],
+            f"{item['start']}-{item['end']}",
+            item["text"],
+            details,
+        ]
+    )
+
+
 def main() -> None:
     cli(prog_name="autowatch")

@@ -1,0 +1,764 @@
+"""Figures in article text: numbers with their scale, unit and qualifier.
+
+A figure is a number written in digits or words ("50,000", "3,97 млрд",
+"двух тысяч", "two"), optionally with a qualifier before it ("up to",
+"не менее"), a second number making a range ("20 to 22", "20–22",
+"от 9 до 20-22"), a scale word ("million", "млн", "bn") and a unit
+("vehicles", "автомобилей", "rubles", "$", "%", "kWh", "раза").
+
+The grammar is written with the standard ``re`` module: one compiled
+pattern per language, built once. The decimal separator depends on the
+language of the paragraph: in Russian "3,97" is 3.97, in English
+"50,000" is fifty thousand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+
+from ingest.morphology import lexeme_forms, word_trie_pattern
+
+EXACT = "exact"
+UP_TO = "up_to"
+AT_LEAST = "at_least"
+MORE_THAN = "more_than"
+LESS_THAN = "less_than"
+APPROX = "approx"
+QUALIFIERS = (EXACT, UP_TO, AT_LEAST, MORE_THAN, LESS_THAN, APPROX)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A number found in the text, normalised, with its exact span."""
+
+    start: int
+    end: int
+    text: str
+    value_low: float
+    value_high: float
+    unit: str | None
+    currency: str | None
+    qualifier: str
+    period_start: date | None = None
+    period_end: date | None = None
+
+
+# ---------------------------------------------------------- vocabulary
+
+_EN_NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
+    "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11,
+    "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60,
+    "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+    "dozen": 12,
+}  # fmt: skip
+
+_RU_NUMBER_LEMMAS = {
+    "ноль": 0, "один": 1, "два": 2, "три": 3, "четыре": 4, "пять": 5,
+    "шесть": 6, "семь": 7, "восемь": 8, "девять": 9, "десять": 10,
+    "одиннадцать": 11, "двенадцать": 12, "тринадцать": 13,
+    "четырнадцать": 14, "пятнадцать": 15, "шестнадцать": 16,
+    "семнадцать": 17, "восемнадцать": 18, "девятнадцать": 19,
+    "двадцать": 20, "тридцать": 30, "сорок": 40, "пятьдесят": 50,
+    "шестьдесят": 60, "семьдесят": 70, "восемьдесят": 80,
+    "девяносто": 90, "сто": 100, "двести": 200, "триста": 300,
+    "четыреста": 400, "пятьсот": 500, "шестьсот": 600, "семьсот": 700,
+    "восемьсот": 800, "девятьсот": 900, "полтора": 1.5, "пара": 2,
+    "десяток": 10, "дюжина": 12,
+}  # fmt: skip
+
+# Scale words multiply the number before them.
+_EN_SCALES = {
+    "thousand": 1e3, "thousands": 1e3, "k": 1e3, "million": 1e6,
+    "millions": 1e6, "mln": 1e6, "mn": 1e6, "m": 1e6, "billion": 1e9,
+    "billions": 1e9, "bn": 1e9, "bln": 1e9, "b": 1e9, "trillion": 1e12,
+    "tn": 1e12, "trn": 1e12,
+}  # fmt: skip
+_RU_SCALE_LEMMAS = {"тысяча": 1e3, "миллион": 1e6, "миллиард": 1e9, "триллион": 1e12}
+_RU_SCALE_ABBREVIATIONS = {
+    "тыс": 1e3, "тыс.": 1e3, "млн": 1e6, "млн.": 1e6, "млрд": 1e9,
+    "млрд.": 1e9, "трлн": 1e12, "трлн.": 1e12,
+}  # fmt: skip
+
+# Unit nouns of the field, by the unit they normalise to. Russian nouns
+# are listed by lemma and inflected with pymorphy3 when the grammar is
+# first built.
+_EN_UNITS = {
+    "vehicles": r"vehicles?|cars?|units?|trucks?|lorries|buses|bus|vans?|"
+    r"evs?|autos?|automobiles?|pickups?|suvs?|crossovers?|sedans?|"
+    r"motorcycles?|tractors?|machines",
+    "vehicle_kits": r"(?:vehicle\s+)?kits?",
+    "models": r"models?|nameplates?",
+    "brands": r"brands?|marques?",
+    "plants": r"plants?|factories|factory|sites?",
+    "dealers": r"dealers(?:hips)?|dealerships?|showrooms?",
+    "jobs": r"jobs?|workplaces?|positions",
+    "people": r"employees?|workers?|people|staff|persons?|specialists?",
+    "percent": r"%|percent|per\s+cent|percentage\s+points?|pp",
+    "times": r"times|fold|-fold",
+    "kwh": r"kwh|kilowatt[\s-]hours?",
+    "gwh": r"gwh|gigawatt[\s-]hours?",
+    "kw": r"kw|kilowatts?",
+    "mw": r"mw|megawatts?",
+    "horsepower": r"hp|horsepower|bhp",
+    "km": r"km|kilometres?|kilometers?",
+    "meters": r"metres?|meters?",
+    "square_meters": r"square\s+(?:metres?|meters?)|sq\.?\s*m|m2|m²",
+    "hectares": r"hectares?|ha",
+    "tonnes": r"tonnes?|tons?",
+    "years": r"years?",
+    "months": r"months?",
+}
+_RU_UNIT_LEMMAS = {
+    "vehicles": (
+        "автомобиль", "машина", "автомашина", "электромобиль", "грузовик",
+        "автобус", "единица", "штука", "легковушка", "кроссовер", "седан",
+        "внедорожник", "пикап", "электрокар", "мотоцикл", "трактор",
+        "автомобилей", "экземпляр",
+    ),
+    "vehicle_kits": ("машинокомплект", "автокомплект"),
+    "models": ("модель",),
+    "brands": ("бренд", "марка"),
+    "plants": ("завод", "предприятие", "площадка", "автозавод"),
+    "dealers": ("дилер", "дилерский", "автосалон"),
+    "jobs": ("рабочий место",),
+    "people": ("сотрудник", "работник", "человек", "специалист"),
+    "percent": ("процент",),
+    "times": ("раз",),
+    "tonnes": ("тонна",),
+    "hectares": ("гектар",),
+    "km": ("километр",),
+    "meters": ("метр",),
+    "years": ("год", "лет"),
+    "months": ("месяц",),
+}  # fmt: skip
+_RU_UNIT_EXTRA = {
+    "vehicles": r"шт\.?|ед\.",
+    "percent": r"%|п\.\s?п\.|процентн\w+\s+пункт\w*",
+    "jobs": r"рабочих\s+мест|рабочие\s+места|рабочим\s+местам",
+    "kwh": r"квт[·*⋅\s]?ч(?:ас\w*)?\.?",
+    "gwh": r"гвт[·*⋅\s]?ч(?:ас\w*)?\.?",
+    "kw": r"квт",
+    "mw": r"мвт",
+    "horsepower": r"л\.\s?с\.|лошадин\w+\s+сил\w*",
+    "km": r"км",
+    "square_meters": r"кв\.\s?м\.?|квадратн\w+\s+метр\w*|м2|м²",
+    "hectares": r"га",
+    "years": r"лет|года?|году",
+}
+
+# Currencies by code, symbol and word.
+_CURRENCY_SYMBOLS = {
+    "$": "USD", "us$": "USD", "€": "EUR", "₽": "RUB", "¥": "CNY",
+    "£": "GBP", "₩": "KRW", "₹": "INR", "₸": "KZT",
+}  # fmt: skip
+_CURRENCY_CODES = (
+    "USD", "EUR", "RUB", "CNY", "RMB", "KRW", "JPY", "GBP", "KZT", "INR",
+    "UZS", "BYN", "TRY", "AED",
+)  # fmt: skip
+_EN_CURRENCY_WORDS = {
+    "RUB": r"rubles?|roubles?", "USD": r"(?:us\s+)?dollars?",
+    "EUR": r"euros?", "CNY": r"yuan|renminbi", "KRW": r"won",
+    "JPY": r"yen", "KZT": r"tenge", "INR": r"rupees?",
+    "GBP": r"pounds?(?:\s+sterling)?", "UZS": r"sums?|soums?",
+}  # fmt: skip
+_RU_CURRENCY_LEMMAS = {
+    "RUB": ("рубль",), "USD": ("доллар",), "CNY": ("юань",),
+    "KZT": ("тенге",), "KRW": ("вона",), "JPY": ("иена",),
+}  # fmt: skip
+_RU_CURRENCY_EXTRA = {
+    "RUB": r"руб\.?|р\.", "USD": r"долл\.?", "EUR": r"евро",
+}
+
+_EN_QUALIFIERS = {
+    UP_TO: r"up\s+to|as\s+many\s+as|no\s+more\s+than|not\s+more\s+than|"
+    r"a\s+maximum\s+of|maximum\s+of|at\s+most|max\.?",
+    AT_LEAST: r"at\s+least|no\s+less\s+than|not\s+less\s+than|"
+    r"no\s+fewer\s+than|a\s+minimum\s+of|minimum\s+of|min\.?",
+    MORE_THAN: r"more\s+than|over|above|in\s+excess\s+of|upwards\s+of|"
+    r"exceeding|greater\s+than|north\s+of|beyond",
+    LESS_THAN: r"less\s+than|fewer\s+than|under|below|just\s+under",
+    APPROX: r"about|around|approximately|approx\.?|roughly|some|nearly|"
+    r"almost|close\s+to|an\s+estimated|estimated|circa|~|just\s+over",
+}
+_RU_QUALIFIERS = {
+    UP_TO: r"до|не\s+более(?:\s+чем)?|не\s+больше|максимум|не\s+свыше|"
+    r"вплоть\s+до",
+    AT_LEAST: r"не\s+менее|не\s+меньше|как\s+минимум|минимум|"
+    r"по\s+меньшей\s+мере|по\s+крайней\s+мере",
+    MORE_THAN: r"более(?:\s+чем)?|больше(?:\s+чем)?|свыше|сверх|"
+    r"более\s+чем\s+на|больше\s+чем\s+на",
+    LESS_THAN: r"менее|меньше|не\s+достигая",
+    APPROX: r"около|примерно|порядка|приблизительно|почти|ориентировочно|"
+    r"почти\s+что|чуть\s+более|чуть\s+больше|чуть\s+менее|"
+    r"чуть\s+меньше|около\s+того|в\s+районе|в\s+среднем",
+}
+
+# Words that may stand between a number and its unit noun ("50,000 new
+# cars", "450 thousand electric cars", "тыс. легковых автомобилей") must
+# not be function words, or "50 of the cars" would read as a unit.
+_EN_STOP = (
+    r"in|on|at|to|of|and|or|by|for|from|the|a|an|with|as|per|than|this|"
+    r"that|which|who|is|are|was|were|be|been|will|would|each|its|their|"
+    r"respectively|year|years|month|months|from"
+)
+_RU_STOP = (
+    r"в|во|на|с|со|и|или|по|до|от|из|за|к|для|при|о|об|а|но|что|как|это|"
+    r"году|года|год|лет|соответственно|тыс|млн|млрд"
+)
+
+_SEPARATORS_EN = r"[-–—]|to|and|or"
+_SEPARATORS_RU = r"[-–—]|до|и|или|по"
+
+
+def _ru_forms(lemmas: tuple[str, ...] | list[str]) -> list[str]:
+    forms: set[str] = set()
+    for lemma in lemmas:
+        if " " in lemma:
+            continue
+        forms |= lexeme_forms(lemma)
+    return sorted(forms)
+
+
+@lru_cache(maxsize=1)
+def _russian_vocabulary() -> dict[str, dict[str, float | str]]:
+    numbers: dict[str, float | str] = {}
+    for lemma, value in _RU_NUMBER_LEMMAS.items():
+        for form in lexeme_forms(lemma):
+            numbers.setdefault(form, value)
+    # "одна", "одну", "одной": the feminine of один is its own lemma.
+    for form in ("одна", "одну", "одной", "одно", "одним", "одного", "одному", "одном"):
+        numbers.setdefault(form, 1)
+    for form in ("две", "двух", "двум", "двумя", "полторы", "полутора"):
+        numbers.setdefault(form, 1.5 if form.startswith("пол") else 2)
+    scales: dict[str, float | str] = {}
+    for lemma, value in _RU_SCALE_LEMMAS.items():
+        for form in lexeme_forms(lemma):
+            scales[form] = value
+    scales.update(_RU_SCALE_ABBREVIATIONS)
+    units: dict[str, float | str] = {}
+    for unit, lemmas in _RU_UNIT_LEMMAS.items():
+        for form in _ru_forms(lemmas):
+            units.setdefault(form, unit)
+    currencies: dict[str, float | str] = {}
+    for code, lemmas in _RU_CURRENCY_LEMMAS.items():
+        for form in _ru_forms(lemmas):
+            currencies[form] = code
+    return {
+        "numbers": numbers,
+        "scales": scales,
+        "units": units,
+        "currencies": currencies,
+    }
+
+
+@dataclass(frozen=True)
+class _Grammar:
+    figure: re.Pattern[str]
+    number_words: dict[str, float]
+    scales: dict[str, float]
+    unit_words: dict[str, str]
+    unit_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    currency_words: dict[str, str]
+    currency_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    qualifier_patterns: tuple[tuple[str, re.Pattern[str]], ...]
+    unit_before: re.Pattern[str]
+    language: str
+
+
+def _alternation(patterns: list[str]) -> str:
+    return "(?:" + "|".join(f"(?:{pattern})" for pattern in patterns) + ")"
+
+
+@lru_cache(maxsize=2)
+def grammar(language: str) -> _Grammar:
+    """The compiled figure grammar for 'en' or 'ru', built on first use."""
+    flags = re.IGNORECASE | re.VERBOSE
+    if language == "ru":
+        vocabulary = _russian_vocabulary()
+        number_words = {k: float(v) for k, v in vocabulary["numbers"].items()}
+        scales = {k: float(v) for k, v in vocabulary["scales"].items()}
+        unit_words = {k: str(v) for k, v in vocabulary["units"].items()}
+        currency_words = {k: str(v) for k, v in vocabulary["currencies"].items()}
+        unit_patterns = dict(_RU_UNIT_EXTRA)
+        currency_patterns = dict(_RU_CURRENCY_EXTRA)
+        qualifiers = _RU_QUALIFIERS
+        digits = (
+            r"\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?:,\d+)?"
+            r"|\d+(?:[.,]\d+)?"
+        )
+        separators = _SEPARATORS_RU
+        range_openers = r"от|с|между"
+        stop = _RU_STOP
+        word_number = word_trie_pattern(number_words)
+        number_word_sequence = (
+            rf"(?:{word_number})(?:\s+(?:{word_number}))*"
+        )
+        scale_pattern = (
+            r"\s*(?:" + word_trie_pattern(
+                [key for key in scales if not key.endswith(".")]
+            ) + r")\.?"
+        )
+    else:
+        number_words = {k: float(v) for k, v in _EN_NUMBER_WORDS.items()}
+        scales = dict(_EN_SCALES)
+        unit_words = {}
+        currency_words = {}
+        unit_patterns = {}
+        currency_patterns = dict(_EN_CURRENCY_WORDS)
+        qualifiers = _EN_QUALIFIERS
+        digits = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+        separators = _SEPARATORS_EN
+        range_openers = r"from|between"
+        stop = _EN_STOP
+        word_number = word_trie_pattern(number_words)
+        number_word_sequence = (
+            rf"(?:{word_number})(?:[\s-]+(?:and\s+)?(?:{word_number}))*"
+        )
+        # Single-letter scales only when glued to the number ("$5bn",
+        # "$300m"); spelled-out ones may follow a space.
+        scale_pattern = (
+            r"(?:(?<=\d)(?:bn|mn|mln|bln|m|k|b|tn|trn)|"
+            r"\s*(?:thousand|million|billion|trillion|bn|mln|bln|mn|tn|trn))"
+        )
+        for unit, pattern in _EN_UNITS.items():
+            unit_patterns[unit] = pattern
+    for unit, pattern in (_EN_UNITS.items() if language == "ru" else []):
+        # Russian articles quote English units too ("50 GWh", "kWh").
+        if unit in ("kwh", "gwh", "kw", "mw", "percent"):
+            unit_patterns.setdefault(unit, pattern)
+            unit_patterns[unit] = unit_patterns[unit] + "|" + pattern
+    compiled_units = tuple(
+        (unit, re.compile(rf"(?:{pattern})(?![^\W\d_])", flags))
+        for unit, pattern in unit_patterns.items()
+    )
+    compiled_currencies = tuple(
+        (code, re.compile(rf"(?:{pattern})(?![^\W\d_])", flags))
+        for code, pattern in currency_patterns.items()
+    )
+    compiled_qualifiers = tuple(
+        (name, re.compile(rf"(?:{pattern})$", flags))
+        for name, pattern in qualifiers.items()
+    )
+    unit_alternation = _alternation(
+        ([word_trie_pattern(unit_words)] if unit_words else [])
+        + list(unit_patterns.values())
+    )
+    currency_alternation = _alternation(
+        ([word_trie_pattern(currency_words)] if currency_words else [])
+        + list(currency_patterns.values())
+        + [code for code in _CURRENCY_CODES]
+    )
+    symbol = r"(?:us\$|[$€₽¥£₩₹₸])"
+    code = "(?:" + "|".join(_CURRENCY_CODES) + ")"
+    qualifier_alternation = _alternation(list(qualifiers.values()))
+    number = rf"(?:{digits}|{number_word_sequence})"
+    figure = rf"""
+        (?:(?P<qualifier>{qualifier_alternation})\s+)?
+        (?:(?P<opener>{range_openers})\s+)?
+        (?:(?P<prefix1>{symbol}|{code}\s?))?
+        (?<![\w.,\-‑/])(?P<number1>{number})(?!-[^\W\d_])
+        (?P<scale1>{scale_pattern}(?![^\W\d_]))?
+        (?:
+            \s*(?P<separator>{separators})\s*
+            (?:(?P<prefix2>{symbol}|{code}\s?))?
+            (?P<number2>{number})(?!-[^\W\d_])
+            (?P<scale2>{scale_pattern}(?![^\W\d_]))?
+            (?:[-–—](?P<number3>{digits}))?
+        )?
+        (?![^\W\d_]|[.,]\d|:\d)
+        (?:
+            (?P<gap>(?:\s+(?!(?:{stop})\b)[^\W\d_]+(?:-[^\W\d_]+)?){{0,2}}?)
+            \s*(?:
+                (?P<suffix_symbol>{symbol})
+              | (?P<currency>{currency_alternation})(?![^\W\d_])
+              | (?P<unit>{unit_alternation})(?![^\W\d_])
+            )
+        )?
+    """
+    # "the output of different models from the current nine to a range of
+    # 20 to 22": the unit is named once, before "from", for both figures.
+    from_word = r"from|с|от" if language == "ru" else r"from"
+    to_word = r"до|по" if language == "ru" else r"to"
+    unit_before = rf"""
+        (?<![^\W\d_])(?P<unit>{unit_alternation})\s+(?:{from_word})\b
+        (?:[^.;!?]{{0,60}}?\b(?:{to_word})\b)?
+        (?:\s+[^\W\d_]+){{0,3}}\s*$
+    """
+    return _Grammar(
+        figure=re.compile(figure, flags),
+        unit_before=re.compile(unit_before, flags),
+        number_words=number_words,
+        scales=scales,
+        unit_words=unit_words,
+        unit_patterns=compiled_units,
+        currency_words=currency_words,
+        currency_patterns=compiled_currencies,
+        qualifier_patterns=compiled_qualifiers,
+        language=language,
+    )
+
+
+# -------------------------------------------------------------- values
+
+
+def _digits_value(text: str, language: str) -> float:
+    compact = re.sub(r"[\u00a0\u202f\u2009 ]", "", text)
+    if language == "ru":
+        return float(compact.replace(",", "."))
+    return float(compact.replace(",", ""))
+
+
+def _words_value(text: str, number_words: dict[str, float]) -> float | None:
+    total = 0.0
+    current = 0.0
+    for word in re.split(r"[\s-]+", text.lower()):
+        if word in ("and", ""):
+            continue
+        value = number_words.get(word)
+        if value is None:
+            value = number_words.get(word.replace("ё", "е"))
+        if value is None:
+            return None
+        if value == 100 and word in ("hundred",):
+            current = (current or 1) * 100
+        elif value == 12 and word == "dozen":
+            current = (current or 1) * 12
+        else:
+            current += value
+    return total + current
+
+
+def _number_value(text: str, grammar_: _Grammar) -> float | None:
+    if text[0].isdigit():
+        return _digits_value(text, grammar_.language)
+    return _words_value(text, grammar_.number_words)
+
+
+def _scale_value(text: str | None, grammar_: _Grammar) -> float:
+    if not text:
+        return 1.0
+    key = text.strip().lower()
+    return grammar_.scales.get(key, grammar_.scales.get(key.rstrip("."), 1.0))
+
+
+def _symbol_currency(text: str | None) -> str | None:
+    if not text:
+        return None
+    key = text.strip().lower()
+    if key in _CURRENCY_SYMBOLS:
+        return _CURRENCY_SYMBOLS[key]
+    upper = key.upper()
+    if upper == "RMB":
+        return "CNY"
+    return upper if upper in _CURRENCY_CODES else None
+
+
+def _classify(
+    text: str, table: tuple[tuple[str, re.Pattern[str]], ...]
+) -> str | None:
+    for name, pattern in table:
+        if pattern.fullmatch(text):
+            return name
+    return None
+
+
+def _unit_of(surface: str, grammar_: _Grammar) -> str | None:
+    key = surface.lower()
+    if key in grammar_.unit_words:
+        return grammar_.unit_words[key]
+    return _classify(surface, grammar_.unit_patterns)
+
+
+def _currency_of(surface: str, grammar_: _Grammar) -> str | None:
+    key = surface.lower()
+    if key in grammar_.currency_words:
+        return grammar_.currency_words[key]
+    code = _symbol_currency(surface)
+    if code:
+        return code
+    return _classify(surface, grammar_.currency_patterns)
+
+
+def _qualifier_of(surface: str | None, grammar_: _Grammar) -> str:
+    if not surface:
+        return EXACT
+    normalised = " ".join(surface.lower().split())
+    return _classify(normalised, grammar_.qualifier_patterns) or EXACT
+
+
+# ------------------------------------------------------------- finding
+
+
+def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
+    return any(start < span_end and span_start < end for span_start, span_end in spans)
+
+
+def _figure_from_match(
+    match: re.Match[str],
+    text: str,
+    offset: int,
+    grammar_: _Grammar,
+    blocked: list[tuple[int, int]],
+) -> tuple[Figure | None, int]:
+    """Turn one grammar match into a figure; return it and where to go on."""
+    groups = match.groupdict()
+    number1 = groups["number1"]
+    is_word1 = not number1[0].isdigit()
+    value1 = _number_value(number1, grammar_)
+    if value1 is None:
+        return None, match.end("number1")
+    scale1 = _scale_value(groups.get("scale1"), grammar_)
+    value_low = value_high = value1 * scale1
+    start = match.start()
+    end = match.end("scale1") if groups.get("scale1") else match.end("number1")
+    prefix = groups.get("prefix1")
+    currency = _symbol_currency(prefix)
+    has_range = bool(groups.get("number2"))
+    separator = (groups.get("separator") or "").lower()
+    opener = (groups.get("opener") or "").lower()
+    if has_range and separator in ("and", "и", "or", "или") and opener not in (
+        "between",
+        "между",
+    ):
+        # "50,000 and 100,000" are two figures, not a range.
+        has_range = False
+    if has_range and _overlaps(
+        match.start("number2") + offset, match.end("number2") + offset, blocked
+    ):
+        has_range = False
+    if has_range:
+        value2 = _number_value(groups["number2"], grammar_)
+        if value2 is None:
+            has_range = False
+        else:
+            scale2 = _scale_value(groups.get("scale2"), grammar_)
+            if groups.get("scale2") is None and groups.get("scale1") is None:
+                scale2 = scale1
+            if groups.get("scale1") is None and groups.get("scale2"):
+                # "20 to 30 million": the scale belongs to both ends.
+                scale1 = scale2
+                value_low = value1 * scale1
+            value_high = value2 * scale2
+            if groups.get("number3"):
+                value_high = _digits_value(groups["number3"], grammar_.language) * scale2
+            end = max(
+                match.end(name)
+                for name in ("number2", "scale2", "number3")
+                if groups.get(name)
+            )
+            currency = currency or _symbol_currency(groups.get("prefix2"))
+            if value_high < value_low:
+                has_range = False
+                value_high = value_low
+                end = (
+                    match.end("scale1")
+                    if groups.get("scale1")
+                    else match.end("number1")
+                )
+    unit = None
+    if groups.get("suffix_symbol"):
+        currency = _symbol_currency(groups["suffix_symbol"])
+        end = match.end("suffix_symbol")
+    elif groups.get("currency"):
+        currency = _currency_of(groups["currency"], grammar_)
+        end = match.end("currency")
+    elif groups.get("unit"):
+        unit = _unit_of(groups["unit"], grammar_)
+        end = match.end("unit")
+    if currency:
+        unit = "currency"
+    if unit is None and currency is None:
+        before = grammar_.unit_before.search(text, max(0, start - 120), start)
+        if before is not None:
+            unit = _unit_of(before.group("unit"), grammar_)
+    qualifier = _qualifier_of(groups.get("qualifier"), grammar_)
+    if not groups.get("qualifier") and opener in ("от",) and not has_range:
+        qualifier = AT_LEAST
+    if not groups.get("qualifier") and opener and not has_range:
+        # "from 50 cars" without a second number: the opener is no range,
+        # so leave it out of the span.
+        start = match.start("number1") if not prefix else match.start("prefix1")
+        if opener not in ("от",):
+            qualifier = EXACT
+    if has_range and qualifier in (UP_TO,) and groups.get("qualifier", "").lower() == "до":
+        qualifier = EXACT
+    if (is_word1 and not has_range) and not (
+        unit or currency or groups.get("scale1")
+    ):
+        # Number words alone ("one of them") are not figures.
+        return None, match.end("number1")
+    if unit == "years" and not is_word1 and 1900 <= value_low <= 2100:
+        return None, match.end("number1")
+    surface = text[start:end]
+    return (
+        Figure(
+            start=start + offset,
+            end=end + offset,
+            text=surface,
+            value_low=value_low,
+            value_high=value_high,
+            unit=unit,
+            currency=currency,
+            qualifier=qualifier,
+        ),
+        end,
+    )
+
+
+def find_figures(
+    text: str,
+    language: str,
+    offset: int = 0,
+    blocked: list[tuple[int, int]] | None = None,
+) -> list[Figure]:
+    """Every figure in ``text`` (one paragraph), in order.
+
+    ``blocked`` spans (absolute offsets of dates and model names) hold no
+    figures: the "16" of "16 августа" is a day, not a quantity.
+    """
+    grammar_ = grammar("ru" if language == "ru" else "en")
+    blocked = blocked or []
+    figures: list[Figure] = []
+    position = 0
+    while True:
+        match = grammar_.figure.search(text, position)
+        if match is None:
+            break
+        number_start = match.start("number1") + offset
+        number_end = match.end("number1") + offset
+        if _overlaps(number_start, number_end, blocked):
+            position = match.end("number1")
+            continue
+        figure, resume = _figure_from_match(
+            match, text, offset, grammar_, blocked
+        )
+        if figure is not None and _overlaps(figure.start, figure.end, blocked):
+            figure = _trim_to_number(figure, match, text, offset, grammar_)
+        if figure is not None:
+            figures.append(figure)
+        position = max(resume, match.start("number1") + 1)
+    return figures
+
+
+def _trim_to_number(
+    figure: Figure,
+    match: re.Match[str],
+    text: str,
+    offset: int,
+    grammar_: _Grammar,
+) -> Figure | None:
+    """A figure whose tail runs into a date keeps only its first number."""
+    start = match.start("number1")
+    end = match.end("scale1") if match.group("scale1") else match.end("number1")
+    if not match.group("number1")[0].isdigit():
+        return None
+    value = _number_value(match.group("number1"), grammar_) * _scale_value(
+        match.group("scale1"), grammar_
+    )
+    return replace(
+        figure,
+        start=start + offset,
+        end=end + offset,
+        text=text[start:end],
+        value_low=value,
+        value_high=value,
+        unit=None,
+        currency=None,
+        qualifier=EXACT,
+    )
+
+
+_RESPECTIVELY = re.compile(r"\b(?:respectively|соответственно)\b", re.IGNORECASE)
+_CARRY_GAP = re.compile(
+    r"^[^.!?;]{0,40}?(?:\band\b|\bи\b|\bto\b|,|\bvs\.?|\bagainst\b|\bпротив\b|"
+    r"\bа\b|\bor\b|\bили\b)[^.!?;]{0,25}$",
+    re.IGNORECASE,
+)
+
+
+def carry_units(figures: list[Figure], text: str) -> list[Figure]:
+    """Give a bare number the unit of the figure just before it.
+
+    "50,000 cars in 2023 and 100,000 in 2024": the second number is cars
+    too. Only across a short, connected stretch of one sentence.
+    """
+    carried: list[Figure] = []
+    for figure in figures:
+        previous = carried[-1] if carried else None
+        if (
+            previous is not None
+            and figure.unit is None
+            and previous.unit is not None
+            and _CARRY_GAP.match(text[previous.end : figure.start])
+        ):
+            figure = replace(
+                figure, unit=previous.unit, currency=previous.currency
+            )
+        carried.append(figure)
+    return carried
+
+
+def split_respectively(
+    figures: list[Figure], text: str, sentence_spans: list[tuple[int, int]]
+) -> list[Figure]:
+    """Split "10,000 to 20,000 … respectively" into one figure per value.
+
+    The values pair with the periods named earlier in the sentence; the
+    pairing itself is done by the caller, which knows the periods.
+    """
+    result: list[Figure] = []
+    for figure in figures:
+        sentence = next(
+            (
+                span
+                for span in sentence_spans
+                if span[0] <= figure.start < span[1]
+            ),
+            None,
+        )
+        if (
+            sentence is not None
+            and figure.value_low != figure.value_high
+            and _RESPECTIVELY.search(text, figure.end, sentence[1])
+        ):
+            parts = _range_parts(figure)
+            if parts:
+                result.extend(parts)
+                continue
+        result.append(figure)
+    return result
+
+
+_RANGE_SPLIT = re.compile(r"\s*(?:[-–—]|\bto\b|\band\b|\bдо\b|\bи\b)\s*", re.IGNORECASE)
+
+
+def _range_parts(figure: Figure) -> list[Figure] | None:
+    separator = None
+    for candidate in _RANGE_SPLIT.finditer(figure.text):
+        if candidate.start() > 0:
+            separator = candidate
+            break
+    if separator is None:
+        return None
+    first_text = figure.text[: separator.start()]
+    first = replace(
+        figure,
+        end=figure.start + len(first_text),
+        text=first_text,
+        value_high=figure.value_low,
+        qualifier=EXACT,
+    )
+    second = replace(
+        figure,
+        start=figure.start + separator.end(),
+        text=figure.text[separator.end() :],
+        value_low=figure.value_high,
+        qualifier=EXACT,
+    )
+    return [first, second]

@@ -1,0 +1,515 @@
+"""Mentions of curated entities, and names no alias covers yet.
+
+Every curated alias is expanded at build time into the forms an article
+may use: Russian aliases are inflected with pymorphy3 (keeping the
+alias's casing, adjectives agreeing with their noun, genitive dependents
+and quoted names left alone), English ones get their upper- and
+title-case variants. All forms go into one Aho-Corasick automaton, so an
+article is matched in one pass whatever the number of aliases. Words of
+the article are never lemmatised: out of context pymorphy3 reads a
+surname such as "Когогину" as a verb.
+
+Names that match no alias but stand next to a cue ("компания X",
+"X Motors", "brand X", «X») are reported as typed candidates.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import ahocorasick
+
+from ingest.morphology import analyzer
+
+ENTITY_TYPES = ("company", "brand", "plant", "person", "place", "vehicle_model")
+
+# Entity tables and the column holding each one's canonical name.
+ENTITY_TABLES = {
+    "company": ("companies", "company_code", "company_name"),
+    "brand": ("brands", "brand_code", "brand_name"),
+    "plant": ("plants", "plant_code", "plant_name"),
+    "person": ("people", "person_code", "full_name"),
+    "vehicle_model": ("vehicle_models", "vehicle_model_code", "model_name"),
+}
+
+_RUSSIAN_CASES = ("nomn", "gent", "datv", "accs", "ablt", "loct")
+_PREPOSITIONS = {
+    "в", "во", "на", "с", "со", "у", "по", "под", "при", "для", "из",
+    "от", "до", "за", "над", "к", "о", "об",
+}  # fmt: skip
+
+# Quotes, "ё" and no-break spaces vary between outlets; each maps to one
+# character of the same length, so offsets into the folded text are
+# offsets into the original.
+_FOLD = str.maketrans(
+    {
+        "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"',
+        "’": "'", "‘": "'", "ё": "е", "Ё": "Е", "\u00a0": " ",
+        "\u202f": " ", "\u2009": " ", "‑": "-", "–": "-",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity_type: str
+    entity_code: str
+    canonical_name: str
+
+
+@dataclass(frozen=True)
+class AliasRecord:
+    entity_type: str
+    entity_code: str
+    alias: str
+    language: str
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name found in the text; ``entity_code`` is None for candidates."""
+
+    start: int
+    end: int
+    text: str
+    entity_type: str
+    entity_code: str | None
+    entity: str | None
+    alias: str | None
+
+
+def fold(text: str) -> str:
+    """Lowercase and unify quotes, keeping every offset where it was."""
+    folded = text.translate(_FOLD).lower()
+    if len(folded) == len(text):
+        return folded
+    # A few characters lowercase to two ("İ"); fold those one by one.
+    return "".join(
+        lowered if len(lowered := character.lower()) == 1 else character
+        for character in text.translate(_FOLD)
+    )
+
+
+def _has_cyrillic(text: str) -> bool:
+    return bool(re.search(r"[а-яё]", text, re.IGNORECASE))
+
+
+def _restore_casing(original: str, inflected: str) -> str:
+    """КАМАЗ → КАМАЗа, КамАЗ → КамАЗа, Автотор → Автотора."""
+    if original.isupper() and len(original) > 1:
+        lowered = original.lower()
+        if inflected.startswith(lowered):
+            # Abbreviations keep their stem upper and take a lowercase
+            # ending, as Russian writes them.
+            return original + inflected[len(original) :]
+        return inflected.upper()
+    lowered = original.lower()
+    if inflected.startswith(lowered):
+        return original + inflected[len(original) :]
+    # The stem changed ("Кама" → "Каме" shares "Кам"): copy casing per
+    # character over the shared prefix.
+    result = []
+    for index, character in enumerate(inflected):
+        if index < len(original) and original[index].isupper():
+            result.append(character.upper())
+        else:
+            result.append(character)
+    return "".join(result)
+
+
+_TOKEN = re.compile(r"«[^»]*»|\"[^\"]*\"|[\w-]+|\S")
+
+
+def _nominative_parse(word: str):
+    parses = analyzer().parse(word)
+    for parse in parses:
+        if parse.tag.case == "nomn" and parse.tag.POS in (
+            "NOUN",
+            "ADJF",
+            "PRTF",
+        ):
+            return parse
+    return None
+
+
+def inflect_russian(alias: str) -> set[str]:
+    """Every case form of a nominative Russian alias, casing kept.
+
+    The leading run of nominative nouns and adjectives is inflected; the
+    rest (genitive dependents, prepositional phrases, quoted names,
+    Latin words) stays as written.
+    """
+    tokens = [(match.start(), match.end()) for match in _TOKEN.finditer(alias)]
+    head: list[tuple[int, int, object]] = []
+    for start, end in tokens:
+        word = alias[start:end]
+        if (
+            not _has_cyrillic(word)
+            or word[0] in "«\""
+            or word.lower() in _PREPOSITIONS
+        ):
+            break
+        parse = _nominative_parse(word)
+        if parse is None:
+            break
+        head.append((start, end, parse))
+    if not head:
+        return {alias}
+    forms = {alias}
+    head_noun = next(
+        (parse for _, _, parse in reversed(head) if parse.tag.POS == "NOUN"),
+        None,
+    )
+    number = head_noun.tag.number if head_noun is not None else None
+    for case in _RUSSIAN_CASES:
+        pieces = []
+        cursor = 0
+        ok = True
+        for start, end, parse in head:
+            grammemes = {case}
+            if number and parse.tag.POS != "NOUN":
+                grammemes.add(number)
+            if (
+                parse.tag.POS != "NOUN"
+                and head_noun is not None
+                and number == "sing"
+                and head_noun.tag.gender
+            ):
+                grammemes.add(head_noun.tag.gender)
+            if (
+                case == "accs"
+                and parse.tag.POS != "NOUN"
+                and head_noun is not None
+                and head_noun.tag.animacy
+            ):
+                grammemes.add(head_noun.tag.animacy)
+            inflected = parse.inflect(grammemes) or parse.inflect({case})
+            if inflected is None:
+                ok = False
+                break
+            pieces.append(alias[cursor:start])
+            pieces.append(_restore_casing(alias[start:end], inflected.word))
+            cursor = end
+        if ok:
+            pieces.append(alias[cursor:])
+            forms.add("".join(pieces))
+    return forms
+
+
+def surface_forms(alias: str) -> set[str]:
+    """Case and inflection variants of one alias, as they may appear."""
+    forms = inflect_russian(alias) if _has_cyrillic(alias) else {alias}
+    variants = set()
+    for form in forms:
+        variants.add(form)
+        variants.add(form[:1].upper() + form[1:])
+        letters = re.sub(r"[^\w]", "", form)
+        if not _has_cyrillic(form) and len(letters) > 4:
+            variants.add(form.upper())
+            variants.add(
+                " ".join(word[:1].upper() + word[1:].lower() for word in form.split(" "))
+            )
+    return variants
+
+
+class AliasMatcher:
+    """Finds every curated alias form in a text, in one pass."""
+
+    def __init__(self, aliases: Iterable[AliasRecord], entities: dict):
+        self._automaton = ahocorasick.Automaton()
+        # folded form -> exact surfaces allowed -> entities they name
+        table: dict[str, dict[str, set[tuple]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        for record in aliases:
+            entity = entities.get((record.entity_type, record.entity_code))
+            canonical = entity.canonical_name if entity else record.alias
+            key = (record.entity_type, record.entity_code, canonical, record.alias)
+            for form in surface_forms(record.alias):
+                folded = fold(form)
+                table[folded][form.translate(_FOLD)].add(key)
+        self.form_count = 0
+        for folded, surfaces in table.items():
+            self._automaton.add_word(
+                folded, (len(folded), {s: sorted(k) for s, k in surfaces.items()})
+            )
+            self.form_count += len(surfaces)
+        self._empty = not table
+        if not self._empty:
+            self._automaton.make_automaton()
+
+    def find(self, text: str, folded: str | None = None) -> list[Mention]:
+        """Leftmost-longest matches on word boundaries, one per entity."""
+        if self._empty:
+            return []
+        folded = folded if folded is not None else fold(text)
+        unified = text.translate(_FOLD) if len(folded) == len(text) else text
+        hits = []
+        for end_index, (length, surfaces) in self._automaton.iter(folded):
+            start = end_index - length + 1
+            end = end_index + 1
+            if not _on_word_boundary(folded, start, end):
+                continue
+            surface = unified[start:end]
+            keys = surfaces.get(surface)
+            if keys is None and surface.isupper() and length > 3:
+                # Headlines in capitals: accept any form of the alias.
+                keys = sorted({key for group in surfaces.values() for key in group})
+            if keys is None:
+                continue
+            hits.append((start, end, keys))
+        hits.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
+        mentions: list[Mention] = []
+        taken_until = -1
+        for start, end, keys in hits:
+            if start < taken_until:
+                continue
+            taken_until = end
+            seen = set()
+            for entity_type, entity_code, canonical, alias in keys:
+                if (entity_type, entity_code) in seen:
+                    continue
+                seen.add((entity_type, entity_code))
+                mentions.append(
+                    Mention(
+                        start=start,
+                        end=end,
+                        text=text[start:end],
+                        entity_type=entity_type,
+                        entity_code=entity_code,
+                        entity=canonical,
+                        alias=alias,
+                    )
+                )
+        return mentions
+
+
+def _on_word_boundary(folded: str, start: int, end: int) -> bool:
+    if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
+        return False
+    if end < len(folded):
+        after = folded[end]
+        if after.isalnum() or after == "_":
+            return False
+        if after == "-" and end + 1 < len(folded) and folded[end + 1].isalnum():
+            return False
+    if start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum():
+        return False
+    return True
+
+
+def load_matcher(seeds_dir: Path) -> AliasMatcher:
+    """Build the matcher from the curated aliases and entity tables."""
+    from ingest.curated import read_curated_table
+    from ingest.schema import TABLES_BY_NAME
+
+    entities: dict[tuple[str, str], Entity] = {}
+    for entity_type, (table_name, code_column, name_column) in ENTITY_TABLES.items():
+        table = TABLES_BY_NAME[table_name]
+        curated = read_curated_table(table, seeds_dir / table.csv_name)
+        for row in curated.rows:
+            entities[(entity_type, row[code_column])] = Entity(
+                entity_type, row[code_column], row[name_column]
+            )
+    aliases_table = TABLES_BY_NAME["aliases"]
+    curated_aliases = read_curated_table(
+        aliases_table, seeds_dir / aliases_table.csv_name
+    )
+    records = [
+        AliasRecord(
+            row["entity_type"], row["entity_code"], row["alias"], row["language"]
+        )
+        for row in curated_aliases.rows
+    ]
+    return AliasMatcher(records, entities)
+
+
+# ----------------------------------------------------------- candidates
+
+_UPPER = r"[A-ZА-ЯЁ]"
+# One capitalised token of a name: "Great", "SAIC", "GAZ-3302", "Haval".
+_NAME_TOKEN = rf"{_UPPER}[\w&'’.\-]*(?<![.\-])"
+_LATIN_NAME = r"[A-Z][\w&'’\-]*(?<![\-])"
+_NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
+_QUOTED = r"[«\"“](?P<quoted>[^»\"”\n]{1,60}?)[»\"”]"
+
+_COMPANY_SUFFIXES = (
+    r"Motors?|Group|Auto|Automobile|Automotive|Automobiles|Corporation|"
+    r"Corp\.?|Co\.|Holdings?|Industries|Industrial|JSC|PJSC|OJSC|LLC|Ltd\.?|"
+    r"Inc\.?|AG|GmbH|S\.A\.|SA|Technologies|Technology|Manufacturing|Rus|"
+    r"Vostok|Trucks|Automotive\s+Group"
+)
+
+_CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "company",
+        re.compile(
+            rf"(?P<name>(?:{_LATIN_NAME}\s+){{1,3}}(?:{_COMPANY_SUFFIXES}))"
+            r"(?![\w-])"
+        ),
+    ),
+    (
+        "company",
+        re.compile(
+            r"(?<![\w-])(?:ООО|ОАО|ПАО|ЗАО|АО|ГК|НПО|PJSC|JSC|OJSC|LLC)\s+"
+            + _QUOTED
+        ),
+    ),
+    (
+        "company",
+        re.compile(
+            r"(?<![\w-])(?i:компани[яиюейм]+|концерн\w*|холдинг\w*|"
+            r"автопроизводител\w*|автоконцерн\w*|производител\w*|"
+            r"корпораци\w*|госкорпораци\w*|стартап\w*|дистрибьютор\w*|"
+            r"групп[аыуеой]+\s+компаний|групп[аыуеой]+|"
+            r"company|automaker|carmaker|manufacturer|concern|startup|"
+            r"holding|distributor|supplier|firm|group|"
+            r"(?:автомобильн\w+|китайск\w+|российск\w+|южнокорейск\w+|"
+            r"японск\w+|немецк\w+|иностранн\w+)\s+(?:компани\w+|концерн\w*|"
+            r"автопроизводител\w*|производител\w*))\s+"
+            rf"(?:{_QUOTED}|(?P<name>{_NAME}))"
+        ),
+    ),
+    (
+        "brand",
+        re.compile(
+            r"(?<![\w-])(?i:бренд\w*|марк[аиуеой]|brand|marque)\s+"
+            rf"(?:{_QUOTED}|(?P<name>{_NAME}))"
+        ),
+    ),
+    (
+        "brand",
+        re.compile(rf"(?<![\w-])the\s+(?P<name>{_NAME})\s+brand\b"),
+    ),
+    (
+        "plant",
+        re.compile(
+            r"(?<![\w-])(?i:завод\w*|автозавод\w*|предприяти\w*)\s+"
+            + _QUOTED
+        ),
+    ),
+    (
+        "plant",
+        re.compile(
+            rf"(?P<name>(?:{_LATIN_NAME}\s+){{1,3}}(?:plant|factory|"
+            r"assembly\s+plant|Plant|Factory))(?![\w-])"
+        ),
+    ),
+    (
+        "person",
+        re.compile(
+            r"(?<![\w-])(?i:CEO|chairman|chairwoman|president|director|"
+            r"head|founder|co-founder|minister|mayor|governor|spokesperson|"
+            r"spokesman|spokeswoman|analyst|expert|executive|chief|deputy|"
+            r"глав[аыеу]|директор\w*|гендиректор\w*|президент\w*|"
+            r"председател\w*|министр\w*|замминистра|мэр\w*|губернатор\w*|"
+            r"основател\w*|эксперт\w*|аналитик\w*|руководител\w*|"
+            r"вице-премьер\w*|премьер\w*|заместител\w*|сооснователь\w*|"
+            r"представител\w*|пресс-секретар\w*)"
+            r"(?:\s+[a-zа-яё][\w-]*){0,4}?,?\s+"
+            r"(?P<name>[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
+            r"\s+[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)(?![\w-])"
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"(?P<name>[А-ЯЁ][а-яё]+(?:ск|цк|ов|ин)\w*"
+            r"(?:\s+муниципальн\w+)?\s+(?:област\w*|кра[йяюе]\w*|"
+            r"район\w*|округ\w*))(?![\w-])"
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"(?<![\w-])(?i:посёлк\w*|поселк\w*|посёлок|поселок|город\w*|"
+            r"сел[аеоу]|деревн\w+|республик\w+|city\s+of|town\s+of|"
+            r"village\s+of|republic\s+of|province\s+of)\s+"
+            r"(?P<name>[A-ZА-ЯЁ][\w-]+)"
+        ),
+    ),
+    (
+        "place",
+        re.compile(
+            r"(?P<name>(?:[A-Z][a-z]+\s+){1,2}(?:Oblast|Krai|Province|"
+            r"Region|region|oblast|province|Republic|Special\s+Economic\s+Zone))"
+            r"(?![\w-])"
+        ),
+    ),
+)
+
+# Capitalised words that start sentences or name roles, not entities.
+_NOT_NAMES = {
+    "the", "a", "an", "this", "that", "its", "his", "her", "their", "our",
+    "in", "on", "at", "of", "and", "for", "with", "as", "by", "from",
+    "which", "who", "chinese", "russian", "korean", "japanese", "german",
+    "french", "american", "european", "iranian", "государственная",
+    "ev", "evs", "new", "electric", "former", "first", "second", "local",
+}  # fmt: skip
+
+
+def find_candidates(text: str, offset: int = 0) -> list[Mention]:
+    """Names introduced by a cue, typed by the cue; no alias lookup here."""
+    found: list[Mention] = []
+    for entity_type, pattern in _CANDIDATE_PATTERNS:
+        for match in pattern.finditer(text):
+            group = "quoted" if match.groupdict().get("quoted") else "name"
+            start, end = match.span(group)
+            if start < 0:
+                continue
+            name = text[start:end]
+            stripped = name.rstrip(" .,")
+            end = start + len(stripped)
+            words = stripped.split()
+            while words and words[0].lower() in _NOT_NAMES:
+                start += len(words[0]) + 1
+                words = words[1:]
+                stripped = text[start:end]
+            if not words or not stripped[:1].isupper() and group != "quoted":
+                continue
+            if group == "quoted" and (
+                not stripped[:1].isupper() or len(words) > 5
+            ):
+                continue
+            found.append(
+                Mention(
+                    start=start + offset,
+                    end=end + offset,
+                    text=stripped,
+                    entity_type=entity_type,
+                    entity_code=None,
+                    entity=None,
+                    alias=None,
+                )
+            )
+    found.sort(key=lambda mention: (mention.start, -(mention.end - mention.start)))
+    result: list[Mention] = []
+    taken_until = -1
+    for mention in found:
+        if mention.start < taken_until:
+            continue
+        taken_until = mention.end
+        result.append(mention)
+    return result
+
+
+def merge_candidates(
+    mentions: list[Mention], candidates: list[Mention]
+) -> list[Mention]:
+    """Candidates that overlap no curated mention, with the mentions."""
+    spans = [(mention.start, mention.end) for mention in mentions]
+    kept = [
+        candidate
+        for candidate in candidates
+        if not any(
+            candidate.start < end and start < candidate.end for start, end in spans
+        )
+    ]
+    return sorted(
+        [*mentions, *kept],
+        key=lambda mention: (mention.start, mention.end, mention.entity_type),
+    )

@@ -1,0 +1,60 @@
+"""Russian morphology, loaded once and only when first needed.
+
+pymorphy3 takes a fraction of a second to load its dictionaries, so
+nothing here runs at import time.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import lru_cache
+
+
+@lru_cache(maxsize=1)
+def analyzer():
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+def lexeme_forms(lemma: str) -> set[str]:
+    """Every inflected form of a Russian dictionary word, lowercase."""
+    forms: set[str] = set()
+    for parse in analyzer().parse(lemma):
+        if parse.normal_form == lemma:
+            forms.update(form.word for form in parse.lexeme)
+            break
+    forms.add(lemma)
+    return {form.replace("ё", "е") for form in forms} | forms
+
+
+def word_trie_pattern(words: Iterable[str]) -> str:
+    """One regex alternation for many words, with common prefixes factored.
+
+    Python's re tries alternatives one by one; factoring prefixes turns a
+    list of hundreds of word forms into a pattern that branches once per
+    character, which keeps a pass over an article fast.
+    """
+    trie: dict = {}
+    for word in words:
+        if not word:
+            continue
+        node = trie
+        for character in word:
+            node = node.setdefault(character, {})
+        node[""] = True
+    return _trie_to_pattern(trie)
+
+
+def _trie_to_pattern(node: dict) -> str:
+    is_end = "" in node
+    branches = []
+    for character in sorted(key for key in node if key):
+        branches.append(re.escape(character) + _trie_to_pattern(node[character]))
+    if not branches:
+        return ""
+    if len(branches) == 1 and not is_end:
+        return branches[0]
+    pattern = "(?:" + "|".join(branches) + ")"
+    return pattern + "?" if is_end else pattern

@@ -1,0 +1,627 @@
+"""Dates and periods named in article text, in English and Russian.
+
+Each match becomes a period: its first and last day, its grain (day,
+month, quarter, half_year, year) and how the statement relates to it
+(``in`` it, ``by`` it, ``since`` it). Expressions without a year ("this
+year", "в апреле", "July 6") are resolved against the publication date
+when it is known; a weekday with a day and month ("Wednesday, 16 August")
+picks the year in which that day falls on that weekday.
+
+We never hand article text to a fuzzy date parser: those turn model names
+such as "BAIC X55" into years and drop "by" and "end of".
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import YEARLY, rrule
+
+DAY = "day"
+MONTH = "month"
+QUARTER = "quarter"
+HALF_YEAR = "half_year"
+YEAR = "year"
+GRAINS = (DAY, MONTH, QUARTER, HALF_YEAR, YEAR)
+
+IN = "in"
+BY = "by"
+SINCE = "since"
+RELATIONS = (IN, BY, SINCE)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A date or period found in the text, with its exact span."""
+
+    start: int
+    end: int
+    text: str
+    period_start: date | None
+    period_end: date | None
+    grain: str
+    relation: str
+
+
+# ---------------------------------------------------------------- words
+
+_EN_MONTHS = {
+    "january": 1, "jan": 1, "february": 2, "feb": 2, "march": 3, "mar": 3,
+    "april": 4, "apr": 4, "may": 5, "june": 6, "jun": 6, "july": 7,
+    "jul": 7, "august": 8, "aug": 8, "september": 9, "sept": 9, "sep": 9,
+    "october": 10, "oct": 10, "november": 11, "nov": 11, "december": 12,
+    "dec": 12,
+}  # fmt: skip
+_RU_MONTH_STEMS = {
+    "январ": 1, "феврал": 2, "март": 3, "апрел": 4, "ма": 5, "июн": 6,
+    "июл": 7, "август": 8, "сентябр": 9, "октябр": 10, "ноябр": 11,
+    "декабр": 12,
+}  # fmt: skip
+_EN_WEEKDAYS = {
+    "monday": 0, "tuesday": 1, "wednesday": 2, "thursday": 3, "friday": 4,
+    "saturday": 5, "sunday": 6,
+}  # fmt: skip
+_RU_WEEKDAY_STEMS = {
+    "понедельник": 0, "вторник": 1, "сред": 2, "четверг": 3, "пятниц": 4,
+    "суббот": 5, "воскресень": 6,
+}  # fmt: skip
+_ORDINALS = {
+    "first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3,
+    "fourth": 4, "4th": 4, "перв": 1, "втор": 2, "трет": 3, "четверт": 4,
+    "четвёрт": 4, "1": 1, "2": 2, "3": 3, "4": 4, "i": 1, "ii": 2,
+    "iii": 3, "iv": 4,
+}  # fmt: skip
+
+_EN_MONTH = (
+    r"(?P<month>January|February|March|April|May|June|July|August|"
+    r"September|October|November|December|Jan\.?|Feb\.?|Mar\.?|Apr\.?|"
+    r"Jun\.?|Jul\.?|Aug\.?|Sept?\.?|Oct\.?|Nov\.?|Dec\.?)"
+)
+# Month names in every case Russian news uses: "июль", "июля", "июле".
+_RU_MONTH = (
+    r"(?P<month>январ[ьяе]|феврал[ьяе]|марта?|марте|апрел[ьяе]|ма[йяе]|"
+    r"июн[ьяе]|июл[ьяе]|августа?|августе|сентябр[ьяе]|октябр[ьяе]|"
+    r"ноябр[ьяе]|декабр[ьяе])"
+)
+_EN_WEEKDAY = (
+    r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
+)
+_RU_WEEKDAY = (
+    r"(?P<weekday>понедельник|вторник|сред[ау]|четверг|пятниц[ау]|"
+    r"суббот[ау]|воскресень[ея])"
+)
+_YEAR = r"(?P<year>(?:19[5-9]\d|20\d\d))"
+_RU_YEAR_WORD = r"(?:\s*(?:года|году|год|г\.))"
+_DAY = r"(?P<day>[0-3]?\d)"
+
+
+def _month_number(word: str) -> int:
+    lowered = word.lower().rstrip(".")
+    if lowered in _EN_MONTHS:
+        return _EN_MONTHS[lowered]
+    for stem, number in sorted(
+        _RU_MONTH_STEMS.items(), key=lambda item: -len(item[0])
+    ):
+        if lowered.startswith(stem):
+            return number
+    raise ValueError(f"not a month: {word}")
+
+
+def _weekday_number(word: str) -> int:
+    lowered = word.lower()
+    if lowered in _EN_WEEKDAYS:
+        return _EN_WEEKDAYS[lowered]
+    for stem, number in _RU_WEEKDAY_STEMS.items():
+        if lowered.startswith(stem):
+            return number
+    raise ValueError(f"not a weekday: {word}")
+
+
+def _ordinal(word: str) -> int:
+    lowered = word.lower()
+    for key in sorted(_ORDINALS, key=len, reverse=True):
+        if lowered.startswith(key) and (key.isalpha() or lowered == key):
+            return _ORDINALS[key]
+    raise ValueError(f"not an ordinal: {word}")
+
+
+# ------------------------------------------------------------ patterns
+
+_FLAGS = re.IGNORECASE | re.VERBOSE
+_LEFT = r"(?<![\w.,\-])"
+_RIGHT = r"(?![\w\-]|[.,]\d)"
+
+_EN_RELATION = (
+    r"(?:(?P<relation>by|until|till|through|before|since|as\ of|"
+    r"starting\ (?:from|in))\s+)?"
+)
+_RU_RELATION = (
+    r"(?:(?P<relation>к|до|с|со|начиная\ с|вплоть\ до|по)\s+)?"
+)
+_EN_PART = (
+    r"(?:(?:the\s+)?(?P<part>end|start|beginning|middle|close|first\ half|"
+    r"second\ half)\s+of\s+(?:the\s+)?|(?P<part2>early|mid|late)[\s\-]+)"
+)
+_RU_PART = r"(?:(?P<part>начал[аеуо]|конц[аеу]|конец|середин[аеуы])\s+)"
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, _FLAGS)
+
+
+# Each pattern is tried on every paragraph of its language; where matches
+# overlap, the longest wins, so "fourth quarter of 2023" beats "2023".
+_PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
+    "en": [
+        (
+            "weekday_date",
+            _compile(
+                _EN_WEEKDAY + r",?\s+(?:" + _DAY + r"(?:st|nd|rd|th)?\s+"
+                + _EN_MONTH + r"|" + _EN_MONTH.replace("month", "month2")
+                + r"\s+" + _DAY.replace("day", "day2")
+                + r"(?:st|nd|rd|th)?)(?:,?\s+" + _YEAR + r")?" + _RIGHT
+            ),
+        ),
+        (
+            "date",
+            _compile(
+                _EN_RELATION + _LEFT + r"(?:" + _EN_MONTH + r"\s+" + _DAY
+                + r"(?:st|nd|rd|th)?|" + _DAY.replace("day", "day2")
+                + r"(?:st|nd|rd|th)?\s+(?:of\s+)?"
+                + _EN_MONTH.replace("month", "month2") + r")(?:,?\s+"
+                + _YEAR + r")?" + _RIGHT
+            ),
+        ),
+        (
+            "numeric_date",
+            _compile(
+                _LEFT + r"(?:" + _DAY + r"\.(?P<month_number>[01]?\d)\."
+                + _YEAR + r"|" + _YEAR.replace("year", "year2")
+                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))" + _RIGHT
+            ),
+        ),
+        (
+            "month",
+            _compile(
+                _EN_RELATION + r"(?:" + _EN_PART + r")?" + _LEFT + _EN_MONTH
+                + r"(?:,?\s+" + _YEAR + r")" + _RIGHT
+            ),
+        ),
+        (
+            "month_no_year",
+            _compile(
+                r"(?:(?P<relation>by|until|till|before|since|in|from)\s+"
+                r"(?:(?:the\s+)?(?P<part>end|start|beginning|middle)\s+of\s+)?"
+                r"|(?P<part2>early|mid|late)[\s\-]+)"
+                + _EN_MONTH + _RIGHT
+            ),
+        ),
+        (
+            "quarter",
+            _compile(
+                _EN_RELATION + r"(?:the\s+)?(?:(?P<ordinal>first|second|third"
+                r"|fourth|1st|2nd|3rd|4th)\s+quarter|Q(?P<quarter>[1-4])|"
+                r"(?P<quarter2>[1-4])Q)(?:\s+of)?(?:\s*(?:" + _YEAR
+                + r"|'?(?P<year_short>\d\d)(?!\d))|\s+(?P<this>this|next"
+                r"|last)\s+year)?" + _RIGHT
+            ),
+        ),
+        (
+            "half_year",
+            _compile(
+                _EN_RELATION + r"(?:the\s+)?(?:(?P<ordinal>first|second)"
+                r"\s+half|H(?P<half>[12]))(?:\s+of)?(?:\s+" + _YEAR
+                + r"|\s+(?P<this>this|next|last)\s+year)?" + _RIGHT
+            ),
+        ),
+        (
+            "year_range",
+            _compile(
+                r"(?:(?:from|between)\s+)?" + _LEFT + _YEAR
+                + r"\s*(?:[-–—]|to|and|through)\s*"
+                + _YEAR.replace("year", "year2") + _RIGHT
+            ),
+        ),
+        (
+            "year",
+            _compile(
+                _EN_RELATION + r"(?:" + _EN_PART + r")?" + _LEFT + _YEAR
+                + _RIGHT
+            ),
+        ),
+        (
+            "relative_year",
+            _compile(
+                _EN_RELATION + r"(?:" + _EN_PART + r")?(?:(?P<which>this|"
+                r"next|last|the\ current|the\ past|the)\s+year|"
+                r"(?P<year_end>year[\s\-]end))" + _RIGHT
+            ),
+        ),
+    ],
+    "ru": [
+        (
+            "weekday_date",
+            _compile(
+                _RU_WEEKDAY + r",?\s+" + _DAY + r"\s+" + _RU_MONTH
+                + r"(?:\s+" + _YEAR + _RU_YEAR_WORD + r"?)?" + _RIGHT
+            ),
+        ),
+        (
+            "date",
+            _compile(
+                _RU_RELATION + _LEFT + _DAY + r"\s+" + _RU_MONTH + r"(?:\s+"
+                + _YEAR + _RU_YEAR_WORD + r"?)?" + _RIGHT
+            ),
+        ),
+        (
+            "numeric_date",
+            _compile(
+                _LEFT + r"(?:" + _DAY + r"\.(?P<month_number>[01]?\d)\."
+                + _YEAR + r"|" + _YEAR.replace("year", "year2")
+                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))" + _RIGHT
+                + _RU_YEAR_WORD.replace("(?:\\s*", "(?:\\s+") + r"?"
+            ),
+        ),
+        (
+            "month",
+            _compile(
+                _RU_RELATION + _RU_PART + r"?" + _LEFT + _RU_MONTH
+                + r"(?:\s+" + _YEAR + _RU_YEAR_WORD + r"?)" + _RIGHT
+            ),
+        ),
+        (
+            "month_no_year",
+            _compile(
+                r"(?:(?P<relation>в|к|до|с|со)\s+" + _RU_PART + r"?)"
+                + _RU_MONTH + _RIGHT
+            ),
+        ),
+        (
+            "quarter",
+            _compile(
+                _RU_RELATION + r"(?:(?P<ordinal>перв|втор|трет|четв[её]рт)"
+                r"\w*|(?P<quarter>[1-4]|I{1,3}|IV)(?:-?(?:м|й|го|ом))?)\s+"
+                r"квартал\w*(?:\s+" + _YEAR + _RU_YEAR_WORD
+                + r"?|\s+(?P<this>этого|текущего|следующего|прошлого)\s+года)?"
+                + _RIGHT
+            ),
+        ),
+        (
+            "half_year",
+            _compile(
+                _RU_RELATION + r"(?P<ordinal>перв|втор)\w*\s+полугоди\w*"
+                r"(?:\s+" + _YEAR + _RU_YEAR_WORD + r"?|\s+(?P<this>этого|"
+                r"текущего|следующего|прошлого)\s+года)?" + _RIGHT
+            ),
+        ),
+        (
+            "year_range",
+            _compile(
+                r"(?:(?:с|в|на)\s+)?" + _LEFT + _YEAR
+                + r"\s*(?:[-–—]|по)\s*" + _YEAR.replace("year", "year2")
+                + r"(?:\s*(?:годах|годы|годов|гг\.|год))?" + _RIGHT
+            ),
+        ),
+        (
+            "year",
+            _compile(
+                _RU_RELATION + _RU_PART + r"?" + _LEFT + _YEAR + r"(?:"
+                + _RU_YEAR_WORD + r"|(?=\s*[^\w\s]|\s*$)|" + _RIGHT + r")"
+            ),
+        ),
+        (
+            "relative_year",
+            _compile(
+                _RU_RELATION + _RU_PART + r"?(?:(?P<which>этого|этом|этот|"
+                r"текущего|текущем|текущий|следующего|следующем|следующий|"
+                r"прошлого|прошлом|прошлый)\s+)?(?P<year_word>года|году|год)"
+                + _RIGHT
+            ),
+        ),
+    ],
+}
+
+_RELATION_WORDS = {
+    "by": BY, "until": BY, "till": BY, "through": BY, "before": BY,
+    "since": SINCE, "as of": SINCE, "starting from": SINCE,
+    "starting in": SINCE, "from": SINCE, "in": IN, "к": BY, "до": BY,
+    "вплоть до": BY, "по": BY, "с": SINCE, "со": SINCE, "начиная с": SINCE,
+    "в": IN,
+}  # fmt: skip
+
+
+def _relation(word: str | None) -> str:
+    if not word:
+        return IN
+    return _RELATION_WORDS.get(" ".join(word.lower().split()), IN)
+
+
+def _part(match: re.Match[str]) -> str | None:
+    """'start', 'middle' or 'end' when the text narrows the period."""
+    groups = match.groupdict()
+    word = (groups.get("part") or groups.get("part2") or "").lower()
+    if not word:
+        return None
+    if word.startswith(("end", "close", "late", "конц", "конец")):
+        return "end"
+    if word.startswith(("mid", "middle", "середин")):
+        return "middle"
+    if word.startswith(("start", "beginning", "early", "начал")):
+        return "start"
+    if word == "first half":
+        return "first_half"
+    if word == "second half":
+        return "second_half"
+    return None
+
+
+def _month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(
+        year, month, calendar.monthrange(year, month)[1]
+    )
+
+
+def _year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 1, 1), date(year, 12, 31)
+
+
+def _narrow_month(
+    year: int, month: int, part: str | None
+) -> tuple[date, date]:
+    """Thirds of a month for "early July", "mid-July", "late July"."""
+    first, last = _month_bounds(year, month)
+    if part == "start":
+        return first, first + relativedelta(days=9)
+    if part == "middle":
+        return first + relativedelta(days=10), first + relativedelta(days=19)
+    if part == "end":
+        return first + relativedelta(days=20), last
+    return first, last
+
+
+def _narrow_year(year: int, part: str | None) -> tuple[date, date, str]:
+    """Early, middle and end of a year, read as quarters and halves."""
+    first, last = _year_bounds(year)
+    if part == "start":
+        return first, date(year, 3, 31), QUARTER
+    if part == "middle":
+        return date(year, 4, 1), date(year, 9, 30), QUARTER
+    if part == "end":
+        return date(year, 10, 1), last, QUARTER
+    if part == "first_half":
+        return first, date(year, 6, 30), HALF_YEAR
+    if part == "second_half":
+        return date(year, 7, 1), last, HALF_YEAR
+    return first, last, YEAR
+
+
+def _relative_year(which: str | None, reference: date | None) -> int | None:
+    if reference is None:
+        return None
+    lowered = (which or "").lower()
+    if lowered.startswith(("next", "следующ")):
+        return reference.year + 1
+    if lowered.startswith(("last", "the past", "прошл")):
+        return reference.year - 1
+    return reference.year
+
+
+def _weekday_year(
+    month: int,
+    day: int,
+    weekday: int,
+    reference: date | None,
+    context_years: Iterable[int],
+) -> int | None:
+    """The year, near the article's own years, when the day had that weekday."""
+    hints = sorted(set(context_years) | ({reference.year} if reference else set()))
+    if not hints:
+        return None
+    target = reference.year if reference else max(hints)
+    candidates = [
+        occurrence.year
+        for occurrence in rrule(
+            YEARLY,
+            dtstart=date(min(hints) - 1, 1, 1),
+            until=date(max(hints) + 1, 12, 31),
+            bymonth=month,
+            bymonthday=day,
+            byweekday=weekday,
+        )
+    ]
+    if not candidates:
+        return None
+    return min(candidates, key=lambda year: (abs(year - target), -year))
+
+
+def _year_or_reference(
+    match: re.Match[str], reference: date | None
+) -> int | None:
+    year = match.groupdict().get("year")
+    if year:
+        return int(year)
+    return reference.year if reference else None
+
+
+def _resolve(
+    kind: str,
+    match: re.Match[str],
+    reference: date | None,
+    context_years: Iterable[int],
+) -> tuple[date | None, date | None, str, str] | None:
+    groups = match.groupdict()
+    relation = _relation(groups.get("relation"))
+    if kind == "weekday_date":
+        month = _month_number(groups.get("month") or groups["month2"])
+        day = int(groups.get("day") or groups["day2"])
+        year = (
+            int(groups["year"])
+            if groups.get("year")
+            else _weekday_year(
+                month,
+                day,
+                _weekday_number(groups["weekday"]),
+                reference,
+                context_years,
+            )
+        )
+        if year is None:
+            return None, None, DAY, relation
+        resolved = date(year, month, day)
+        return resolved, resolved, DAY, relation
+    if kind in ("date", "numeric_date"):
+        if kind == "numeric_date":
+            month = int(groups.get("month_number") or groups["month_number2"])
+            day = int(groups.get("day") or groups["day2"])
+            year = int(groups.get("year") or groups["year2"])
+        else:
+            month = _month_number(groups.get("month") or groups["month2"])
+            day = int(groups.get("day") or groups["day2"])
+            year = _year_or_reference(match, reference)
+        if not 1 <= month <= 12 or not 1 <= day <= 31:
+            return None
+        if year is None:
+            return None, None, DAY, relation
+        try:
+            resolved = date(year, month, day)
+        except ValueError:
+            return None
+        return resolved, resolved, DAY, relation
+    if kind in ("month", "month_no_year"):
+        month = _month_number(groups["month"])
+        year = _year_or_reference(match, reference)
+        if year is None:
+            return None, None, MONTH, relation
+        start, end = _narrow_month(year, month, _part(match))
+        return start, end, MONTH, relation
+    if kind == "quarter":
+        ordinal = groups.get("ordinal") or groups.get("quarter") or groups.get(
+            "quarter2"
+        )
+        quarter = _ordinal(ordinal)
+        year = _quarter_year(groups, reference)
+        if year is None:
+            return None, None, QUARTER, relation
+        start = date(year, 3 * quarter - 2, 1)
+        return start, start + relativedelta(months=3, days=-1), QUARTER, relation
+    if kind == "half_year":
+        half = _ordinal(groups.get("ordinal") or groups["half"])
+        year = _quarter_year(groups, reference)
+        if year is None:
+            return None, None, HALF_YEAR, relation
+        start = date(year, 6 * half - 5, 1)
+        return start, start + relativedelta(months=6, days=-1), HALF_YEAR, relation
+    if kind == "year_range":
+        first, last = int(groups["year"]), int(groups["year2"])
+        if last <= first:
+            return None
+        return date(first, 1, 1), date(last, 12, 31), YEAR, relation
+    if kind in ("year", "relative_year"):
+        if kind == "year":
+            year = int(groups["year"])
+        else:
+            which = (groups.get("which") or "").lower()
+            if which == "the" and not (
+                groups.get("relation") or _part(match)
+            ):
+                # "the year" alone names no particular year.
+                return None
+            year = _relative_year(groups.get("which"), reference)
+            if groups.get("year_word") and not (
+                groups.get("which") or groups.get("part")
+            ):
+                # A bare "года" is no period; only "этого года", "конца года".
+                return None
+        part = _part(match)
+        if year is None:
+            return None, None, YEAR, relation
+        if groups.get("year_end"):
+            part = "end"
+        if relation != IN and part in ("start", "end"):
+            # "by the end of 2022", "since the start of 2023": the year is
+            # the anchor and the relation says which side of it counts.
+            start, end = _year_bounds(year)
+            return start, end, YEAR, relation
+        start, end, grain = _narrow_year(year, part)
+        return start, end, grain, relation
+    return None
+
+
+def _quarter_year(groups: dict, reference: date | None) -> int | None:
+    if groups.get("year"):
+        return int(groups["year"])
+    if groups.get("year_short"):
+        return 2000 + int(groups["year_short"])
+    if groups.get("this"):
+        return _relative_year(groups["this"], reference)
+    return reference.year if reference else None
+
+
+_PLAIN_LEAD = re.compile(r"(?:(?:in|в|во)\s+)?(?:the\s+)?", re.IGNORECASE)
+
+_YEAR_IN_TEXT = re.compile(r"(?<![\w.,\-])(?:19[5-9]\d|20\d\d)(?![\w\-]|[.,]\d)")
+
+
+def years_mentioned(text: str) -> set[int]:
+    """Four-digit years in the text, the context for year-less dates."""
+    return {int(found) for found in _YEAR_IN_TEXT.findall(text)}
+
+
+def find_periods(
+    text: str,
+    language: str,
+    offset: int = 0,
+    reference: date | None = None,
+    context_years: Iterable[int] = (),
+) -> list[Period]:
+    """Every date or period in ``text`` (one paragraph), longest first wins.
+
+    ``offset`` is added to every span so that spans index the whole
+    article; ``reference`` is the publication date, when known.
+    """
+    context_years = tuple(context_years)
+    candidates: list[tuple[int, int, str, re.Match[str]]] = []
+    for kind, pattern in _PATTERNS["ru" if language == "ru" else "en"]:
+        for match in pattern.finditer(text):
+            if match.end() > match.start():
+                candidates.append((match.start(), match.end(), kind, match))
+    periods: list[Period] = []
+    for start, end, kind, match in sorted(
+        candidates, key=lambda item: (-(item[1] - item[0]), item[0])
+    ):
+        if any(
+            start < period.end - offset and period.start - offset < end
+            for period in periods
+        ):
+            continue
+        resolved = _resolve(kind, match, reference, context_years)
+        if resolved is None:
+            continue
+        period_start, period_end, grain, relation = resolved
+        surface = text[start:end]
+        # Plain "in"/"в" and an article add nothing the relation does not
+        # say, so the span starts at the period itself.
+        leading = _PLAIN_LEAD.match(surface)
+        if leading:
+            start += leading.end()
+            surface = surface[leading.end() :]
+        stripped = surface.rstrip(" ,")
+        end = start + len(stripped)
+        periods.append(
+            Period(
+                start=start + offset,
+                end=end + offset,
+                text=stripped,
+                period_start=period_start,
+                period_end=period_end,
+                grain=grain,
+                relation=relation,
+            )
+        )
+    periods.sort(key=lambda period: period.start)
+    return periods

@@ -1,0 +1,150 @@
+"""Separating an article's body from the web page around it.
+
+Scraped articles carry navigation, author bios, comment forms, photo
+credits and share lines. Extraction reads only the body, but every offset
+still points into the original normalised text, so nothing is rewritten:
+we only decide which line spans are body and which are junk.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# A line matching one of these, and everything after it, is page furniture
+# that follows the article (navigation, comment form, author bio).
+_FOOTER_START = re.compile(
+    r"""^\s*(?:
+        previous\ (?:article|post)
+      | next\ (?:article|post)
+      | leave\ a\ (?:reply|comment)
+      | (?:please\ )?enter\ your\ (?:comment|name)
+      | related\ (?:posts|articles|news|stories)
+      | you\ may\ also\ like
+      | (?:предыдущая|следующая)\ (?:статья|новость|запись)
+      | оставьте\ (?:комментарий|ответ)
+      | оставить\ комментарий
+      | читайте\ также\ в\ (?:telegram|телеграм)
+      | похожие\ (?:статьи|новости|материалы)
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# Single lines that are junk wherever they stand: credits, bylines, share
+# prompts. Body paragraphs never start this way.
+_JUNK_LINE = re.compile(
+    r"""^\s*(?:
+        автор\ фото\s*:.*
+      | фото\s*:.*
+      | фото\ [—–-]\ .*
+      | photo(?:\ credit)?\s*:.*
+      | (?:image|picture)\ (?:credit|source)\s*:.*
+      | автор\s*:.*
+      | author\s*:.*
+      | by\ [A-Z][\w.-]+(?:\ [A-Z][\w.-]+){0,2}\s*
+      | источник\s*:.*
+      | source\s*:.*
+      | (?:-\s*)?\S.{0,60}\ can\ be\ read\ in\ (?:viber|telegram|whatsapp)\s*
+      | share\ (?:this|on)\b.*
+      | поделиться\b.*
+      | подписывайтесь\b.*
+      | subscribe\ to\b.*
+      | follow\ us\b.*
+      | tags?\s*:.*
+      | теги\s*:.*
+      | i\ am\ [A-Z][a-z]+\ [A-Z][a-z]+,\ a\ .*journalist.*
+    )$""",
+    re.IGNORECASE | re.VERBOSE,
+)
+
+# A byline's name on its own line right after "Author:" (lowercase names
+# such as "anastasia mariana" are common in scraped pages).
+_NAME_ONLY_LINE = re.compile(r"^\s*[^\W\d_]+(?: [^\W\d_]+){0,3}\s*$")
+
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+_LATIN = re.compile(r"[a-z]", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """One body line: its span in the normalised text and its language."""
+
+    start: int
+    end: int
+    language: str
+
+
+@dataclass(frozen=True)
+class CleanedText:
+    """Where the body of an article is, and which lines in it are junk."""
+
+    body_start: int
+    body_end: int
+    language: str
+    paragraphs: tuple[Paragraph, ...]
+    junk_spans: tuple[tuple[int, int], ...]
+
+
+def language_of(text: str, default: str = "en") -> str:
+    """'ru' when Cyrillic letters outnumber Latin ones, 'en' when fewer."""
+    cyrillic = len(_CYRILLIC.findall(text))
+    latin = len(_LATIN.findall(text))
+    if cyrillic == latin:
+        return default
+    return "ru" if cyrillic > latin else "en"
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    spans = []
+    position = 0
+    for line in text.split("\n"):
+        spans.append((position, position + len(line)))
+        position += len(line) + 1
+    return spans
+
+
+def clean(text: str) -> CleanedText:
+    """Find the body span, its paragraphs and their languages.
+
+    The body runs from the first non-empty line to the last body line
+    before the page footer; junk lines inside it (photo credits, bylines)
+    are listed so that extraction skips them.
+    """
+    article_language = language_of(text)
+    paragraphs: list[Paragraph] = []
+    junk: list[tuple[int, int]] = []
+    after_byline = False
+    for start, end in _lines(text):
+        line = text[start:end]
+        if not line.strip():
+            continue
+        if _FOOTER_START.match(line):
+            junk.append((start, len(text)))
+            break
+        if _JUNK_LINE.match(line) or (
+            after_byline and _NAME_ONLY_LINE.match(line)
+        ):
+            junk.append((start, end))
+            after_byline = line.strip().lower() in ("author:", "автор:")
+            continue
+        after_byline = False
+        leading = len(line) - len(line.lstrip())
+        trailing = len(line) - len(line.rstrip())
+        paragraphs.append(
+            Paragraph(
+                start + leading,
+                end - trailing,
+                language_of(line, article_language),
+            )
+        )
+    if paragraphs:
+        body_start, body_end = paragraphs[0].start, paragraphs[-1].end
+    else:
+        body_start = body_end = 0
+    return CleanedText(
+        body_start=body_start,
+        body_end=body_end,
+        language=article_language,
+        paragraphs=tuple(paragraphs),
+        junk_spans=tuple(junk),
+    )
