@@ -81,10 +81,17 @@ def ingest(
 ) -> None:
     """Validate inputs and load them into the raw schema of a new file.
 
-    Example: autowatch ingest --database /tmp/raw.duckdb
+    Example: autowatch ingest --database /tmp/inputs.duckdb
     """
+    from ingest.warehouse import RESERVED_CATALOG_NAMES
     from ingest.warehouse import ingest as ingest_inputs
 
+    if database.stem in RESERVED_CATALOG_NAMES:
+        raise click.BadParameter(
+            f"DuckDB names the catalog after the file, and {database.stem!r} "
+            "is also a schema or catalog name; choose another file name",
+            param_hint="--database",
+        )
     paths = _paths(articles_dirs, seeds_dir, None)
     try:
         result = ingest_inputs(paths, database.resolve())

@@ -25,6 +25,13 @@ from ingest.schema import SQL_TYPES
 
 RAW_SCHEMA = "raw"
 
+# DuckDB names a database's catalog after its file; a file named like one
+# of our schemas (or DuckDB's own "main") makes every name ambiguous.
+RESERVED_CATALOG_NAMES = frozenset(
+    {"raw", "staging", "intermediate", "marts", "reporting", "meta", "main",
+     "system", "temp"}
+)
+
 # Test hook, used only by tests/test_crash.py: when this variable names a
 # phase, the build stops itself (SIGSTOP) on reaching it, so the test can
 # SIGKILL it at exactly that moment. Unset, reaching a phase does nothing.

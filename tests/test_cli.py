@@ -1,0 +1,100 @@
+"""The command line: exit codes, and messages on stderr."""
+
+import duckdb
+from click.testing import CliRunner
+
+from ingest import __version__
+from ingest.cli import cli
+from tests.test_warehouse import edit_row
+
+
+def invoke(*arguments):
+    return CliRunner().invoke(cli, list(arguments))
+
+
+def test_version():
+    result = invoke("--version")
+    assert result.exit_code == 0
+    assert result.stdout == f"autowatch, version {__version__}\n"
+
+
+def test_unknown_command_is_misuse():
+    result = invoke("rebuild")
+    assert result.exit_code == 2
+    assert "No such command 'rebuild'" in result.stderr
+
+
+def test_ingest_loads_raw_tables_and_reports_on_stderr(inputs, tmp_path):
+    database = tmp_path / "inputs.duckdb"
+    result = invoke(
+        "ingest",
+        "--articles",
+        str(inputs.articles_dir),
+        "--seeds",
+        str(inputs.seeds_dir),
+        "--database",
+        str(database),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert "loaded 4 article(s)\n" in result.stderr
+    connection = duckdb.connect(str(database), read_only=True)
+    try:
+        assert connection.execute(
+            "select count(*) from raw.news_articles"
+        ).fetchone() == (4,)
+    finally:
+        connection.close()
+
+
+def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
+    edit_row(
+        inputs.seed("brands"), "brand_code", "jmc", origin_country_code="XX"
+    )
+    database = tmp_path / "inputs.duckdb"
+    result = invoke(
+        "ingest",
+        "--articles",
+        str(inputs.articles_dir),
+        "--seeds",
+        str(inputs.seeds_dir),
+        "--database",
+        str(database),
+    )
+    assert result.exit_code == 1
+    line = next(
+        number
+        for number, text in enumerate(
+            inputs.seed("brands").read_text(encoding="utf-8").splitlines(), 1
+        )
+        if text.startswith("jmc,")
+    )
+    column = len("jmc,") + 1 + len(
+        inputs.seed("brands").read_text(encoding="utf-8").splitlines()[
+            line - 1
+        ].split(",")[1]
+    ) + 1
+    assert result.stderr == (
+        "Error: invalid input, nothing was loaded:\n"
+        f"{inputs.seed('brands')}:{line}:{column}: column "
+        "'origin_country_code': 'XX' is not one of CN, FR, IR, KR, RU\n"
+    )
+    assert not database.exists()
+
+
+def test_docs_without_a_warehouse_says_to_build(tmp_path):
+    result = invoke("docs", "--warehouse-dir", str(tmp_path))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'autowatch.duckdb'}: no warehouse yet; run "
+        "`autowatch build`\n"
+    )
+
+
+def test_database_named_like_a_schema_is_refused(tmp_path):
+    result = invoke("ingest", "--database", str(tmp_path / "raw.duckdb"))
+    assert result.exit_code == 2
+    assert (
+        "DuckDB names the catalog after the file, and 'raw' is also a "
+        "schema" in result.stderr
+    )
