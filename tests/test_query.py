@@ -1,0 +1,220 @@
+"""`autowatch query` and `autowatch status` against the shared warehouse."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from ingest.cli import cli
+from ingest.errors import InputError
+from ingest.query import check_read_only, connect_read_only, warehouse_status
+
+PLANTS_SQL = (
+    "select plant_code, region from marts.dim_plant "
+    "where parent_plant_id is null order by plant_code"
+)
+
+
+def top_level_plants(seeds_dir) -> list[tuple[str, str]]:
+    """What PLANTS_SQL must return, read straight from the curated CSV."""
+    with open(seeds_dir / "plants.csv", encoding="utf-8", newline="") as handle:
+        return sorted(
+            (row["plant_code"].strip(), row["region"].strip())
+            for row in csv.DictReader(handle)
+            if not (row.get("parent_plant_code") or "").strip()
+        )
+
+
+def run(*arguments):
+    return CliRunner().invoke(cli, list(arguments))
+
+
+def test_table_format_aligns_columns(built_paths):
+    expected = top_level_plants(built_paths.seeds_dir)
+
+    result = run("query", "--warehouse-dir", str(built_paths.warehouse_dir), PLANTS_SQL)
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    width = max(len("plant_code"), *(len(code) for code, _ in expected))
+    assert lines[0] == "plant_code".ljust(width) + "  region"
+    assert lines[2:-1] == [
+        f"{code.ljust(width)}  {region}" for code, region in expected
+    ]
+    assert lines[-1] == f"({len(expected)} rows)"
+
+
+def test_csv_format(built_paths):
+    result = run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "--format",
+        "csv",
+        PLANTS_SQL,
+    )
+
+    assert result.exit_code == 0, result.output
+    parsed = list(csv.reader(result.stdout.splitlines()))
+    assert parsed[0] == ["plant_code", "region"]
+    assert [tuple(row) for row in parsed[1:]] == top_level_plants(built_paths.seeds_dir)
+
+
+def test_json_format_writes_dates_as_iso_and_nulls_as_null(built_paths, warehouse):
+    sql = "select target_code, period_start from marts.fct_target order by target_code"
+    expected = [
+        {
+            "target_code": code,
+            "period_start": start.isoformat() if start else None,
+        }
+        for code, start in warehouse.execute(sql).fetchall()
+    ]
+
+    result = run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "--format",
+        "json",
+        sql,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == expected
+    assert any(row["period_start"] is None for row in expected)
+
+
+@pytest.mark.parametrize(
+    ("sql", "kind"),
+    [
+        ("insert into marts.dim_plant (plant_id) values ('x')", "INSERT"),
+        ("drop table marts.dim_plant", "DROP"),
+        ("create table marts.copy as select 1 as one", "CREATE"),
+        ("copy (select 1) to 'leaked.csv'", "COPY"),
+        ("attach 'other.duckdb' as other", "ATTACH"),
+        ("update marts.dim_plant set city = 'x'", "UPDATE"),
+    ],
+)
+def test_statements_that_write_are_refused(
+    built_paths, tmp_path, monkeypatch, sql, kind
+):
+    before = built_paths.warehouse_file.read_bytes()
+    # Relative file names in the SQL would land here if anything ran.
+    monkeypatch.chdir(tmp_path)
+
+    result = run("query", "--warehouse-dir", str(built_paths.warehouse_dir), sql)
+    leaked = list(tmp_path.iterdir())
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: <query>:1:1: {kind} statements are not allowed: the warehouse "
+        "is read-only here; use SELECT, WITH, DESCRIBE, SHOW or SUMMARIZE\n"
+    )
+    assert leaked == []
+    assert built_paths.warehouse_file.read_bytes() == before
+
+
+def test_a_write_hidden_after_a_read_is_refused():
+    with pytest.raises(InputError) as raised:
+        check_read_only("select 1; delete from marts.dim_plant")
+
+    assert str(raised.value) == (
+        "<query>:1:1: expected exactly one statement, got 2; run them one at a time"
+    )
+
+
+def test_parse_error_names_line_and_column(built_paths):
+    result = run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "select plant_code\nfrom marts.dim_plant\nwhere where",
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <query>:3:")
+    assert "could not parse the SQL" in result.stderr
+
+
+def test_duckdb_error_is_bad_input(built_paths):
+    result = run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "select no_such_column from marts.dim_plant",
+    )
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: <query>: Binder Error")
+
+
+def test_connection_is_read_only_even_without_the_check(built_paths):
+    connection = connect_read_only(built_paths.warehouse_file)
+    try:
+        with pytest.raises(duckdb.Error, match="read-only"):
+            connection.execute("create table marts.sneaky as select 1 as one")
+    finally:
+        connection.close()
+
+
+def test_missing_warehouse_says_what_to_run(tmp_path):
+    result = run("query", "--warehouse-dir", str(tmp_path), "select 1")
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: {tmp_path / 'autowatch.duckdb'}: no warehouse yet; "
+        "run `autowatch build`\n"
+    )
+
+
+def test_status_reports_build_inputs_and_row_counts(built_paths, warehouse):
+    article_files = sorted(built_paths.articles_dirs[0].glob("*.txt"))
+    (assembly_count,) = warehouse.execute(
+        "select count(*) from marts.bridge_brand_plant"
+    ).fetchone()
+
+    result = run("status", "--json", "--warehouse-dir", str(built_paths.warehouse_dir))
+
+    assert result.exit_code == 0, result.output
+    status = json.loads(result.stdout)
+    assert status["warehouse_file"] == str(built_paths.warehouse_file)
+    assert status["article_count"] + status["quarantined_count"] == len(article_files)
+    assert status["duckdb_version"] == duckdb.__version__
+    assert status["inputs"]["seeds_dir"] == str(built_paths.seeds_dir)
+    relations = {
+        (relation["schema"], relation["name"]): relation
+        for relation in status["relations"]
+    }
+    assert relations[("reporting", "plant_brands")] == {
+        "schema": "reporting",
+        "name": "plant_brands",
+        "kind": "view",
+        "rows": assembly_count,
+    }
+    assert relations[("marts", "bridge_brand_plant")]["kind"] == "table"
+    assert {schema for schema, _ in relations} >= {
+        "raw",
+        "staging",
+        "intermediate",
+        "marts",
+        "reporting",
+    }
+
+
+def test_status_text_names_when_and_from_what(built_paths):
+    status = warehouse_status(built_paths.warehouse_file)
+
+    result = run("status", "--warehouse-dir", str(built_paths.warehouse_dir))
+
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith(f"warehouse: {built_paths.warehouse_file} (")
+    assert lines[1] == f"built at: {status.built_at.isoformat()}"
+    assert f"input seeds_dir: {built_paths.seeds_dir}" in lines
+    counts = {(schema, name): count for schema, name, _, count in status.relations}
+    plant_brand_count = counts[("reporting", "plant_brands")]
+    assert f"  reporting.plant_brands (view): {plant_brand_count}" in lines
