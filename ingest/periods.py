@@ -23,11 +23,12 @@ from dateutil.relativedelta import relativedelta
 from dateutil.rrule import YEARLY, rrule
 
 DAY = "day"
+WEEK = "week"
 MONTH = "month"
 QUARTER = "quarter"
 HALF_YEAR = "half_year"
 YEAR = "year"
-GRAINS = (DAY, MONTH, QUARTER, HALF_YEAR, YEAR)
+GRAINS = (DAY, WEEK, MONTH, QUARTER, HALF_YEAR, YEAR)
 
 IN = "in"
 BY = "by"
@@ -235,6 +236,14 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             ),
         ),
         (
+            "relative_week",
+            _compile(
+                r"(?:(?:at\s+)?the\s+(?P<part>start|beginning|end)\s+of\s+|"
+                r"(?P<part2>early|late)\s+)?(?P<which>this|next|last)\s+week"
+                + _RIGHT
+            ),
+        ),
+        (
             "relative_year",
             _compile(
                 _EN_RELATION + r"(?:" + _EN_PART + r")?(?:(?P<which>this|"
@@ -312,6 +321,14 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(
                 _RU_RELATION + _RU_PART + r"?" + _LEFT + _YEAR + r"(?:"
                 + _RU_YEAR_WORD + r"|(?=\s*[^\w\s]|\s*$)|" + _RIGHT + r")"
+            ),
+        ),
+        (
+            "relative_week",
+            _compile(
+                r"(?:(?:в|на)\s+)?(?:(?P<part>начал[аеуо]|конц[аеу]|"
+                r"середин[аеуы])\s+)?(?P<which>этой|текущей|следующей|"
+                r"прошлой)\s+недел[иеюя]" + _RIGHT
             ),
         ),
         (
@@ -521,6 +538,22 @@ def _resolve(
         if last <= first:
             return None
         return date(first, 1, 1), date(last, 12, 31), YEAR, relation
+    if kind == "relative_week":
+        if reference is None:
+            return None, None, WEEK, relation
+        monday = reference - relativedelta(days=reference.weekday())
+        which = (groups.get("which") or "").lower()
+        if which.startswith(("next", "следующ")):
+            monday += relativedelta(weeks=1)
+        elif which.startswith(("last", "прошл")):
+            monday -= relativedelta(weeks=1)
+        start, end = monday, monday + relativedelta(days=6)
+        part = _part(match)
+        if part == "start":
+            end = monday + relativedelta(days=2)
+        elif part == "end":
+            start = monday + relativedelta(days=4)
+        return start, end, WEEK, relation
     if kind in ("year", "relative_year"):
         if kind == "year":
             year = int(groups["year"])
