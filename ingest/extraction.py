@@ -262,3 +262,114 @@ def extract_file(
 
 def default_matcher(seeds_dir: Path) -> AliasMatcher:
     return load_matcher(seeds_dir)
+
+
+# Raw tables the ingester fills with what extraction read, one row per
+# item; offsets are 0-based character offsets into the article text.
+_SPAN_COLUMNS = (
+    ("article_id", "varchar"),
+    ("item_index", "bigint"),
+    ("start_offset", "bigint"),
+    ("end_offset", "bigint"),
+    ("surface_text", "varchar"),
+    ("sentence_start_offset", "bigint"),
+    ("sentence_end_offset", "bigint"),
+)
+EXTRACTION_TABLES: dict[str, tuple[tuple[str, str], ...]] = {
+    "article_bodies": (
+        ("article_id", "varchar"),
+        ("body_start_offset", "bigint"),
+        ("body_end_offset", "bigint"),
+        ("body_language", "varchar"),
+        ("paragraph_count", "bigint"),
+        ("mixed_language", "boolean"),
+        ("junk_spans_json", "varchar"),
+    ),
+    "extracted_mentions": _SPAN_COLUMNS
+    + (
+        ("entity_type", "varchar"),
+        ("entity_code", "varchar"),
+        ("canonical_name", "varchar"),
+        ("matched_alias", "varchar"),
+    ),
+    "extracted_figures": _SPAN_COLUMNS
+    + (
+        ("value_low", "double"),
+        ("value_high", "double"),
+        ("unit", "varchar"),
+        ("currency", "varchar"),
+        ("qualifier", "varchar"),
+        ("period_start", "date"),
+        ("period_end", "date"),
+    ),
+    "extracted_periods": _SPAN_COLUMNS
+    + (
+        ("period_start", "date"),
+        ("period_end", "date"),
+        ("grain", "varchar"),
+        ("relation", "varchar"),
+    ),
+}
+
+
+def extraction_rows(
+    articles: list[tuple[str, str, date | None]], matcher: AliasMatcher
+) -> dict[str, list[tuple]]:
+    """Rows of the raw extraction tables for (article_id, text, published_on)."""
+    import json
+
+    tables: dict[str, list[tuple]] = {name: [] for name in EXTRACTION_TABLES}
+    for article_id, text, published_on in articles:
+        extraction = extract_text(text, matcher, published_on)
+        body = extraction.body
+        tables["article_bodies"].append(
+            (
+                article_id,
+                body.body_start,
+                body.body_end,
+                body.language,
+                len(body.paragraphs),
+                len({paragraph.language for paragraph in body.paragraphs}) > 1,
+                json.dumps([list(span) for span in body.junk_spans]),
+            )
+        )
+        sentences = []
+        for paragraph in body.paragraphs:
+            sentences.extend(sentence_spans(text, paragraph.start, paragraph.end))
+        sentence_starts = [span[0] for span in sentences]
+
+        def sentence_of(start: int) -> tuple[int | None, int | None]:
+            index = bisect.bisect_right(sentence_starts, start) - 1
+            if index < 0:
+                return None, None
+            return sentences[index]
+
+        for index, mention in enumerate(extraction.mentions):
+            tables["extracted_mentions"].append(
+                (
+                    article_id, index, mention.start, mention.end, mention.text,
+                    *sentence_of(mention.start),
+                    mention.entity_type, mention.entity_code, mention.entity,
+                    mention.alias,
+                )
+            )  # fmt: skip
+        for index, figure in enumerate(extraction.figures):
+            tables["extracted_figures"].append(
+                (
+                    article_id, index, figure.start, figure.end, figure.text,
+                    *sentence_of(figure.start),
+                    figure.value_low, figure.value_high, figure.unit,
+                    figure.currency, figure.qualifier, figure.period_start,
+                    figure.period_end,
+                )
+            )  # fmt: skip
+        for index, period in enumerate(extraction.periods):
+            tables["extracted_periods"].append(
+                (
+                    article_id, index, period.start, period.end, period.text,
+                    *sentence_of(period.start),
+                    period.period_start, period.period_end, period.grain,
+                    period.relation,
+                )
+            )  # fmt: skip
+    return tables

@@ -303,27 +303,30 @@ def _on_word_boundary(folded: str, start: int, end: int) -> bool:
 
 
 def load_matcher(seeds_dir: Path) -> AliasMatcher:
-    """Build the matcher from the curated aliases and entity tables."""
+    """Build the matcher from the curated CSVs in a seeds directory."""
     from ingest.curated import read_curated_table
     from ingest.schema import TABLES_BY_NAME
 
+    rows = {}
+    for table_name in [*(spec[0] for spec in ENTITY_TABLES.values()), "aliases"]:
+        table = TABLES_BY_NAME[table_name]
+        rows[table_name] = read_curated_table(table, seeds_dir / table.csv_name).rows
+    return matcher_from_rows(rows)
+
+
+def matcher_from_rows(rows: dict[str, list[dict]]) -> AliasMatcher:
+    """Build the matcher from curated rows, keyed by table name."""
     entities: dict[tuple[str, str], Entity] = {}
     for entity_type, (table_name, code_column, name_column) in ENTITY_TABLES.items():
-        table = TABLES_BY_NAME[table_name]
-        curated = read_curated_table(table, seeds_dir / table.csv_name)
-        for row in curated.rows:
+        for row in rows.get(table_name, []):
             entities[(entity_type, row[code_column])] = Entity(
                 entity_type, row[code_column], row[name_column]
             )
-    aliases_table = TABLES_BY_NAME["aliases"]
-    curated_aliases = read_curated_table(
-        aliases_table, seeds_dir / aliases_table.csv_name
-    )
     records = [
         AliasRecord(
             row["entity_type"], row["entity_code"], row["alias"], row["language"]
         )
-        for row in curated_aliases.rows
+        for row in rows.get("aliases", [])
     ]
     return AliasMatcher(records, entities)
 

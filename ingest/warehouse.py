@@ -141,6 +141,31 @@ class IngestResult:
     curated_row_counts: dict[str, int] = field(default_factory=dict)
 
 
+def _load_extractions(
+    connection: duckdb.DuckDBPyConnection,
+    batch: ArticleBatch,
+    curated: list[CuratedTable],
+) -> None:
+    """Read every article (mentions, figures, periods) into raw tables."""
+    from ingest.extraction import EXTRACTION_TABLES, extraction_rows
+    from ingest.mentions import matcher_from_rows
+
+    rows = {table.table.name: table.rows for table in curated}
+    published = {
+        row["article_id"]: row["published_on"] for row in rows.get("articles", [])
+    }
+    tables = extraction_rows(
+        [
+            (article.article_id, article.text, published.get(article.article_id))
+            for article in batch.articles
+        ],
+        matcher_from_rows(rows),
+    )
+    for name, columns in EXTRACTION_TABLES.items():
+        _create_table(connection, name, columns)
+        _insert_rows(connection, name, [column for column, _ in columns], tables[name])
+
+
 def load_raw(
     connection: duckdb.DuckDBPyConnection,
     batch: ArticleBatch,
@@ -212,6 +237,7 @@ def load_raw(
             ],
         )
         result.curated_row_counts[table.name] = len(curated_table.rows)
+    _load_extractions(connection, batch, curated)
     _create_table(connection, "build_info", BUILD_INFO_COLUMNS)
     _insert_rows(
         connection,
