@@ -144,8 +144,23 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
                 column,
             ) from utf8_error
     if not _looks_like_text(text):
-        raise ArticleDecodeError("file holds control characters, not text")
+        line, column = _first_control_character(text)
+        raise ArticleDecodeError(
+            "file holds control characters, not text", line, column
+        )
     return text, encoding
+
+
+def _first_control_character(text: str) -> tuple[int, int]:
+    """1-based line and column of the first character that is not text."""
+    for offset, character in enumerate(text):
+        if (
+            unicodedata.category(character) in ("Cc", "Co", "Cn")
+            and character not in ALLOWED_CONTROL_CHARACTERS
+        ):
+            line = text.count("\n", 0, offset) + 1
+            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return 1, 1
 
 
 def detect_language(text: str) -> str:

@@ -129,6 +129,15 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
         raise InputError(
             [Problem(path, line, column, "file is not valid UTF-8")]
         ) from error
+    nul_offset = text.find("\x00")
+    if nul_offset != -1:
+        # The csv module reads NUL bytes as data; in a hand-edited file they
+        # only come from a binary file or a broken save.
+        line = text.count("\n", 0, nul_offset) + 1
+        column = nul_offset - (text.rfind("\n", 0, nul_offset) + 1) + 1
+        raise InputError(
+            [Problem(path, line, column, "file contains a NUL byte; not a CSV")]
+        )
     raw_lines = _split_lines(text)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -379,3 +380,45 @@ def build(paths: Paths, wait_for_lock: bool = False) -> BuildResult:
         finally:
             clean_staging(paths)
     return BuildResult(warehouse_file=paths.warehouse_file, ingest=ingest_result)
+
+
+def table_fingerprints(
+    connection: duckdb.DuckDBPyConnection,
+    schemas: tuple[str, ...] = ("raw", "marts"),
+    ignored_columns: frozenset[str] = frozenset(),
+) -> dict[str, str]:
+    """A sha256 of each base table's sorted rows, keyed ``schema.table``.
+
+    Two builds hold the same data exactly when their fingerprints match, so
+    a rebuild, a crashed build or a renamed input can be compared without
+    eyeballing rows. ``ignored_columns`` names ``schema.table.column``
+    values to leave out, such as the time a build ran.
+    """
+    fingerprints = {}
+    tables = connection.execute(
+        "select table_schema, table_name from information_schema.tables "
+        "where table_type = 'BASE TABLE' and list_contains(?, table_schema) "
+        "order by table_schema, table_name",
+        [list(schemas)],
+    ).fetchall()
+    for schema, name in tables:
+        columns = [
+            column
+            for (column,) in connection.execute(
+                "select column_name from information_schema.columns "
+                "where table_schema = ? and table_name = ? "
+                "order by ordinal_position",
+                [schema, name],
+            ).fetchall()
+            if f"{schema}.{name}.{column}" not in ignored_columns
+        ]
+        column_sql = ", ".join(identifier(column) for column in columns)
+        rows = connection.execute(
+            f"select {column_sql} from {table_name(schema, name)}"
+        ).fetchall()
+        digest = hashlib.sha256()
+        for row_text in sorted(repr(row) for row in rows):
+            digest.update(row_text.encode("utf-8"))
+            digest.update(b"\n")
+        fingerprints[f"{schema}.{name}"] = digest.hexdigest()
+    return fingerprints
