@@ -22,8 +22,9 @@ build: $(STAMP) ## Create .venv, load the data and build warehouse/autowatch.duc
 test: $(STAMP) ## Run the whole test suite (builds its own warehouses in temp dirs)
 	$(BIN)/python -m pytest
 
-lint: $(STAMP) ## Check Python style with ruff
+lint: $(STAMP) ## Check Python style with ruff and SQL style with sqlfluff
 	$(BIN)/ruff check ingest tests
+	cd dbt_project && ../$(BIN)/sqlfluff lint models data-tests macros
 
 format: $(STAMP) ## Format Python code with ruff
 	$(BIN)/ruff format ingest tests

@@ -28,7 +28,8 @@ final as (
         cast(extract(day from date_day) as integer) as day_of_month,
         cast(extract(isodow from date_day) as integer) as iso_day_of_week,
         extract(isodow from date_day) in (6, 7) as is_weekend,
-        cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_on,
+        cast({{ dbt.date_trunc('month', 'date_day') }} as date)
+            as month_start_on,
         cast({{ dbt.date_trunc('quarter', 'date_day') }} as date)
             as quarter_start_on,
         cast({{ dbt.date_trunc('year', 'date_day') }} as date) as year_start_on

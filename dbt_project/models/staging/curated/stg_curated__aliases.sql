@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['entity_type', 'entity_code', 'alias']) }} as alias_id,
+        {{ surrogate_key(['entity_type', 'entity_code', 'alias']) }}
+            as alias_id,
         trim(entity_type) as entity_type,
         trim(entity_code) as entity_code,
         alias,

@@ -10,12 +10,16 @@ renamed as (
 
     select
         {{ entity_id('announcement', 'announcement_code') }} as announcement_id,
-        {{ entity_id('company', 'announcer_company_code') }} as announcer_company_id,
-        {{ entity_id('person', 'announcer_person_code') }} as announcer_person_id,
-        {{ entity_id('company', 'subject_company_code') }} as subject_company_id,
+        {{ entity_id('company', 'announcer_company_code') }}
+            as announcer_company_id,
+        {{ entity_id('person', 'announcer_person_code') }}
+            as announcer_person_id,
+        {{ entity_id('company', 'subject_company_code') }}
+            as subject_company_id,
         {{ entity_id('brand', 'brand_code') }} as brand_id,
         {{ entity_id('plant', 'plant_code') }} as plant_id,
-        {{ entity_id('vehicle_model', 'vehicle_model_code') }} as vehicle_model_id,
+        {{ entity_id('vehicle_model', 'vehicle_model_code') }}
+            as vehicle_model_id,
         trim(article_id) as article_id,
         trim(announcement_code) as announcement_code,
         trim(announcement_type) as announcement_type,

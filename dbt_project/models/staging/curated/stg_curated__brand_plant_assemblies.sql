@@ -9,7 +9,9 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['brand_code', 'plant_code', 'assembly_stage', 'article_id']) }} as brand_plant_id,
+        {{ surrogate_key([
+            'brand_code', 'plant_code', 'assembly_stage', 'article_id'
+        ]) }} as brand_plant_id,
         {{ entity_id('brand', 'brand_code') }} as brand_id,
         {{ entity_id('plant', 'plant_code') }} as plant_id,
         {{ entity_id('announcement', 'announcement_code') }} as announcement_id,

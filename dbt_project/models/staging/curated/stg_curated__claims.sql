@@ -10,7 +10,8 @@ renamed as (
 
     select
         {{ entity_id('claim', 'claim_code') }} as claim_id,
-        {{ entity_id('company', 'subject_company_code') }} as subject_company_id,
+        {{ entity_id('company', 'subject_company_code') }}
+            as subject_company_id,
         {{ entity_id('company', 'object_company_code') }} as object_company_id,
         trim(article_id) as article_id,
         trim(claim_code) as claim_code,

@@ -9,7 +9,9 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['company_code', 'plant_code', 'relation', 'article_id']) }} as company_plant_id,
+        {{ surrogate_key([
+            'company_code', 'plant_code', 'relation', 'article_id'
+        ]) }} as company_plant_id,
         {{ entity_id('company', 'company_code') }} as company_id,
         {{ entity_id('plant', 'plant_code') }} as plant_id,
         trim(article_id) as article_id,

@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['person_code', 'role_title', 'article_id']) }} as person_role_id,
+        {{ surrogate_key(['person_code', 'role_title', 'article_id']) }}
+            as person_role_id,
         {{ entity_id('person', 'person_code') }} as person_id,
         {{ entity_id('company', 'company_code') }} as company_id,
         trim(article_id) as article_id,

@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        {{ entity_id('vehicle_model', 'vehicle_model_code') }} as vehicle_model_id,
+        {{ entity_id('vehicle_model', 'vehicle_model_code') }}
+            as vehicle_model_id,
         {{ entity_id('brand', 'brand_code') }} as brand_id,
         trim(article_id) as article_id,
         trim(vehicle_model_code) as vehicle_model_code,
