@@ -1,0 +1,38 @@
+{#- Offsets stay honest: the article text between start_offset (0-based,
+    inclusive) and end_offset (exclusive) is exactly the stored surface
+    text. Returns the rows where it is not. -#}
+{% test text_at_offsets(model, column_name, start_column='start_offset', end_column='end_offset') %}
+
+with
+
+items as (
+
+    select * from {{ model }}
+
+),
+
+articles as (
+
+    select * from {{ ref('stg_news__articles') }}
+
+),
+
+mismatched as (
+
+    select items.*
+    from items
+    left join articles
+        on items.article_id = articles.article_id
+    where
+        articles.article_id is null
+        or substring(
+            articles.article_text,
+            items.{{ start_column }} + 1,
+            items.{{ end_column }} - items.{{ start_column }}
+        ) <> items.{{ column_name }}
+
+)
+
+select * from mismatched
+
+{% endtest %}

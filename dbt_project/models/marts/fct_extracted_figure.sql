@@ -1,0 +1,42 @@
+with
+
+stg_news__extracted_figures as (
+
+    select * from {{ ref('stg_news__extracted_figures') }}
+
+),
+
+stg_news__articles as (
+
+    select * from {{ ref('stg_news__articles') }}
+
+),
+
+with_sentence as (
+
+    select
+        stg_news__extracted_figures.figure_id,
+        stg_news__extracted_figures.article_id,
+        stg_news__extracted_figures.surface_text,
+        substring(
+            stg_news__articles.article_text,
+            stg_news__extracted_figures.sentence_start_offset + 1,
+            stg_news__extracted_figures.sentence_end_offset
+            - stg_news__extracted_figures.sentence_start_offset
+        ) as sentence_text,
+        stg_news__extracted_figures.unit,
+        stg_news__extracted_figures.currency,
+        stg_news__extracted_figures.qualifier,
+        stg_news__extracted_figures.start_offset,
+        stg_news__extracted_figures.end_offset,
+        stg_news__extracted_figures.value_low,
+        stg_news__extracted_figures.value_high,
+        stg_news__extracted_figures.period_start,
+        stg_news__extracted_figures.period_end
+    from stg_news__extracted_figures
+    inner join stg_news__articles
+        on stg_news__extracted_figures.article_id = stg_news__articles.article_id
+
+)
+
+select * from with_sentence

@@ -1,0 +1,39 @@
+with
+
+stg_news__extracted_periods as (
+
+    select * from {{ ref('stg_news__extracted_periods') }}
+
+),
+
+stg_news__articles as (
+
+    select * from {{ ref('stg_news__articles') }}
+
+),
+
+with_sentence as (
+
+    select
+        stg_news__extracted_periods.period_id,
+        stg_news__extracted_periods.article_id,
+        stg_news__extracted_periods.surface_text,
+        substring(
+            stg_news__articles.article_text,
+            stg_news__extracted_periods.sentence_start_offset + 1,
+            stg_news__extracted_periods.sentence_end_offset
+            - stg_news__extracted_periods.sentence_start_offset
+        ) as sentence_text,
+        stg_news__extracted_periods.grain,
+        stg_news__extracted_periods.relation,
+        stg_news__extracted_periods.start_offset,
+        stg_news__extracted_periods.end_offset,
+        stg_news__extracted_periods.period_start,
+        stg_news__extracted_periods.period_end
+    from stg_news__extracted_periods
+    inner join stg_news__articles
+        on stg_news__extracted_periods.article_id = stg_news__articles.article_id
+
+)
+
+select * from with_sentence

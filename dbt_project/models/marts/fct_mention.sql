@@ -1,0 +1,41 @@
+with
+
+stg_news__extracted_mentions as (
+
+    select * from {{ ref('stg_news__extracted_mentions') }}
+
+),
+
+stg_news__articles as (
+
+    select * from {{ ref('stg_news__articles') }}
+
+),
+
+with_sentence as (
+
+    select
+        stg_news__extracted_mentions.mention_id,
+        stg_news__extracted_mentions.article_id,
+        stg_news__extracted_mentions.entity_id,
+        stg_news__extracted_mentions.entity_type,
+        stg_news__extracted_mentions.entity_code,
+        stg_news__extracted_mentions.canonical_name,
+        stg_news__extracted_mentions.matched_alias,
+        stg_news__extracted_mentions.surface_text,
+        substring(
+            stg_news__articles.article_text,
+            stg_news__extracted_mentions.sentence_start_offset + 1,
+            stg_news__extracted_mentions.sentence_end_offset
+            - stg_news__extracted_mentions.sentence_start_offset
+        ) as sentence_text,
+        stg_news__extracted_mentions.start_offset,
+        stg_news__extracted_mentions.end_offset,
+        stg_news__extracted_mentions.is_candidate
+    from stg_news__extracted_mentions
+    inner join stg_news__articles
+        on stg_news__extracted_mentions.article_id = stg_news__articles.article_id
+
+)
+
+select * from with_sentence
