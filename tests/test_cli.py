@@ -12,6 +12,18 @@ def invoke(*arguments):
     return CliRunner().invoke(cli, list(arguments))
 
 
+def ingest_into(inputs, database):
+    return invoke(
+        "ingest",
+        "--articles",
+        str(inputs.articles_dir),
+        "--seeds",
+        str(inputs.seeds_dir),
+        "--database",
+        str(database),
+    )
+
+
 def test_version():
     result = invoke("--version")
     assert result.exit_code == 0
@@ -26,15 +38,7 @@ def test_unknown_command_is_misuse():
 
 def test_ingest_loads_raw_tables_and_reports_on_stderr(inputs, tmp_path):
     database = tmp_path / "inputs.duckdb"
-    result = invoke(
-        "ingest",
-        "--articles",
-        str(inputs.articles_dir),
-        "--seeds",
-        str(inputs.seeds_dir),
-        "--database",
-        str(database),
-    )
+    result = ingest_into(inputs, database)
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "loaded 4 article(s)\n" in result.stderr
@@ -52,15 +56,7 @@ def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
         inputs.seed("brands"), "brand_code", "jmc", origin_country_code="XX"
     )
     database = tmp_path / "inputs.duckdb"
-    result = invoke(
-        "ingest",
-        "--articles",
-        str(inputs.articles_dir),
-        "--seeds",
-        str(inputs.seeds_dir),
-        "--database",
-        str(database),
-    )
+    result = ingest_into(inputs, database)
     assert result.exit_code == 1
     line = next(
         number
