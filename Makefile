@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help build test lint format docs clean
+.PHONY: help build test lint format docs bench clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -32,6 +32,9 @@ format: $(STAMP) ## Format Python code with ruff
 docs: $(STAMP) ## Write the dbt docs site to docs/index.html
 	test -f warehouse/autowatch.duckdb || $(BIN)/autowatch build
 	$(BIN)/autowatch docs
+
+bench: $(STAMP) ## Measure extraction throughput; writes bench/RESULTS.md
+	$(BIN)/python bench/bench_extraction.py
 
 clean: ## Remove the virtualenv, the warehouse and dbt's artefacts
 	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs

@@ -1,0 +1,64 @@
+"""Figures: numbers, scales, units, qualifiers and ranges in EN and RU."""
+
+from __future__ import annotations
+
+import pytest
+
+from ingest.figures import find_figures
+
+
+def _only(text: str, language: str):
+    figures = find_figures(text, language)
+    assert len(figures) == 1, figures
+    figure = figures[0]
+    assert text[figure.start : figure.end] == figure.text
+    return figure
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "surface", "low", "high", "unit", "currency", "qualifier"),
+    [
+        ("an investment of 3.97 billion rubles", "en", "3.97 billion rubles", 3.97e9, 3.97e9, "currency", "RUB", "exact"),
+        ("инвестиции составят 3,97 млрд рублей", "ru", "3,97 млрд рублей", 3.97e9, 3.97e9, "currency", "RUB", "exact"),
+        ("capacity of up to 50,000 vehicles annually", "en", "up to 50,000 vehicles", 50000, 50000, "vehicles", None, "up_to"),
+        ("выпустить до 50 тыс. автомобилей", "ru", "до 50 тыс. автомобилей", 50000, 50000, "vehicles", None, "up_to"),
+        ("не менее 100 тысяч машин", "ru", "не менее 100 тысяч машин", 100000, 100000, "vehicles", None, "at_least"),
+        ("свыше 2 млн рублей", "ru", "свыше 2 млн рублей", 2e6, 2e6, "currency", "RUB", "more_than"),
+        ("около 300 рабочих мест", "ru", "около 300 рабочих мест", 300, 300, "jobs", None, "approx"),
+        ("a range of 20 to 22 models", "en", "20 to 22 models", 20, 22, "models", None, "exact"),
+        ("увеличить с 9 до 20-22 моделей", "ru", "с 9 до 20-22 моделей", 9, 22, "models", None, "exact"),
+        ("raised $1.5bn from investors", "en", "$1.5bn", 1.5e9, 1.5e9, "currency", "USD", "exact"),
+        ("more than 450 thousand electric cars a year", "en", "more than 450 thousand electric cars", 450000, 450000, "vehicles", None, "more_than"),
+        ("двух тысяч грузовиков", "ru", "двух тысяч грузовиков", 2000, 2000, "vehicles", None, "exact"),
+        ("продажи выросли в 2,5 раза", "ru", "2,5 раза", 2.5, 2.5, "times", None, "exact"),
+        ("a share of 15%", "en", "15%", 15, 15, "percent", None, "exact"),
+        ("батарея на 60 кВт·ч", "ru", "60 кВт·ч", 60, 60, "kwh", None, "exact"),
+        ("Two more brands are slated", "en", "Two more brands", 2, 2, "brands", None, "exact"),
+    ],
+)
+def test_figure_is_normalised(text, language, surface, low, high, unit, currency, qualifier):
+    figure = _only(text, language)
+    assert (figure.text, figure.value_low, figure.value_high) == (surface, low, high)
+    assert (figure.unit, figure.currency, figure.qualifier) == (unit, currency, qualifier)
+
+
+def test_decimal_separator_depends_on_language():
+    # In English "3,97" is no number at all, so nothing is made of it.
+    assert find_figures("3,97 million", "en") == []
+    assert _only("50,000 cars", "en").value_low == 50000
+    assert _only("3,97 млн", "ru").value_low == 3.97e6
+
+
+def test_number_words_without_a_unit_are_not_figures():
+    assert find_figures("One of the interlocutors said", "en") == []
+    assert find_figures("одна из крупнейших компаний", "ru") == []
+
+
+def test_model_names_and_ordinals_hold_no_figures():
+    assert find_figures("BAIC X55 and Kama-1, the 4th plant, 4-й завод", "en") == []
+
+
+def test_blocked_spans_are_skipped():
+    text = "16 августа завод выпустил 500 машин"
+    figures = find_figures(text, "ru", blocked=[(0, 10)])
+    assert [figure.text for figure in figures] == ["500 машин"]

@@ -1,0 +1,28 @@
+"""Body and junk: offsets stay in the original text."""
+
+from __future__ import annotations
+
+from ingest.text_cleaning import clean, language_of
+
+
+def test_footer_and_credits_are_junk():
+    text = (
+        "Title\n\nАвтор фото: avtotor.ru\nBody line one.\nAuthor:\n\njohn doe\n"
+        "Body line two.\n- News can be read in viber\nPrevious articleX\n"
+        "Next articleY\nI am Bret, a journalist\nLEAVE A REPLY\n"
+    )
+    cleaned = clean(text)
+    body = [text[p.start : p.end] for p in cleaned.paragraphs]
+    assert body == ["Title", "Body line one.", "Body line two."]
+    junk = [text[start:end] for start, end in cleaned.junk_spans]
+    assert junk[0] == "Автор фото: avtotor.ru"
+    assert "john doe" in junk
+    assert junk[-1].startswith("Previous articleX") and junk[-1].endswith("LEAVE A REPLY\n")
+    assert text[cleaned.body_start : cleaned.body_end].endswith("Body line two.")
+
+
+def test_language_per_paragraph():
+    text = "Завод Автотор выпустил машины.\nThe plant made cars."
+    cleaned = clean(text)
+    assert [p.language for p in cleaned.paragraphs] == ["ru", "en"]
+    assert language_of("КАМАЗ and KAMAZ plant") == "en"
