@@ -15,7 +15,6 @@ import platform
 import re
 import time
 from datetime import date
-from pathlib import Path
 
 from ingest.articles import read_article
 from ingest.extraction import extract_text, sentence_spans
@@ -72,8 +71,12 @@ def main() -> None:
         "",
     ]
     section = "\n".join(lines)
-    existing = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
-    pattern = re.compile(re.escape(SECTION) + r".*?(?=^## |\Z)", re.DOTALL | re.MULTILINE)
+    existing = (
+        RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks\n\n"
+    )
+    pattern = re.compile(
+        re.escape(SECTION) + r".*?(?=^## |\Z)", re.DOTALL | re.MULTILINE
+    )
     if pattern.search(existing):
         updated = pattern.sub(section, existing)
     else:

@@ -100,10 +100,9 @@ def _pair_periods(
         if index == 0 or figure.period_start is not None:
             continue
         previous = paired[index - 1]
-        if (
-            previous.end <= figure.start
-            and text[previous.end : figure.start].strip() in ("to", "-", "–", "—", "до")
-        ):
+        if previous.end <= figure.start and text[
+            previous.end : figure.start
+        ].strip() in ("to", "-", "–", "—", "до"):
             sentence = next(
                 (span for span in sentences if span[0] <= previous.start < span[1]),
                 None,
@@ -112,9 +111,8 @@ def _pair_periods(
                 continue
             earlier = [
                 candidate
-                for candidate in paired[:index - 1]
-                if candidate.start >= sentence[0]
-                and candidate.period_start is not None
+                for candidate in paired[: index - 1]
+                if candidate.start >= sentence[0] and candidate.period_start is not None
             ]
             if len(earlier) >= 2:
                 first_period, second_period = earlier[-2], earlier[-1]
@@ -338,7 +336,9 @@ def extraction_rows(
             sentences.extend(sentence_spans(text, paragraph.start, paragraph.end))
         sentence_starts = [span[0] for span in sentences]
 
-        def sentence_of(start: int) -> tuple[int | None, int | None]:
+        def sentence_of(
+            start: int, sentences=sentences, sentence_starts=sentence_starts
+        ) -> tuple[int | None, int | None]:
             index = bisect.bisect_right(sentence_starts, start) - 1
             if index < 0:
                 return None, None

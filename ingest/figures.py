@@ -172,7 +172,9 @@ _RU_CURRENCY_LEMMAS = {
     "KZT": ("тенге",), "KRW": ("вона",), "JPY": ("иена",),
 }  # fmt: skip
 _RU_CURRENCY_EXTRA = {
-    "RUB": r"руб\.?|р\.", "USD": r"долл\.?", "EUR": r"евро",
+    "RUB": r"руб\.?|р\.",
+    "USD": r"долл\.?",
+    "EUR": r"евро",
 }
 
 _EN_QUALIFIERS = {
@@ -296,13 +298,11 @@ def grammar(language: str) -> _Grammar:
         range_openers = r"от|с|между"
         stop = _RU_STOP
         word_number = word_trie_pattern(number_words)
-        number_word_sequence = (
-            rf"(?:{word_number})(?:\s+(?:{word_number}))*"
-        )
+        number_word_sequence = rf"(?:{word_number})(?:\s+(?:{word_number}))*"
         scale_pattern = (
-            r"\s*(?:" + word_trie_pattern(
-                [key for key in scales if not key.endswith(".")]
-            ) + r")\.?"
+            r"\s*(?:"
+            + word_trie_pattern([key for key in scales if not key.endswith(".")])
+            + r")\.?"
         )
     else:
         number_words = {k: float(v) for k, v in _EN_NUMBER_WORDS.items()}
@@ -328,7 +328,7 @@ def grammar(language: str) -> _Grammar:
         )
         for unit, pattern in _EN_UNITS.items():
             unit_patterns[unit] = pattern
-    for unit, pattern in (_EN_UNITS.items() if language == "ru" else []):
+    for unit, pattern in _EN_UNITS.items() if language == "ru" else []:
         # Russian articles quote English units too ("50 GWh", "kWh").
         if unit in ("kwh", "gwh", "kw", "mw", "percent"):
             unit_patterns.setdefault(unit, pattern)
@@ -459,9 +459,7 @@ def _symbol_currency(text: str | None) -> str | None:
     return upper if upper in _CURRENCY_CODES else None
 
 
-def _classify(
-    text: str, table: tuple[tuple[str, re.Pattern[str]], ...]
-) -> str | None:
+def _classify(text: str, table: tuple[tuple[str, re.Pattern[str]], ...]) -> str | None:
     for name, pattern in table:
         if pattern.fullmatch(text):
             return name
@@ -522,9 +520,14 @@ def _figure_from_match(
     has_range = bool(groups.get("number2"))
     separator = (groups.get("separator") or "").lower()
     opener = (groups.get("opener") or "").lower()
-    if has_range and separator in ("and", "и", "or", "или") and opener not in (
-        "between",
-        "между",
+    if (
+        has_range
+        and separator in ("and", "и", "or", "или")
+        and opener
+        not in (
+            "between",
+            "между",
+        )
     ):
         # "50,000 and 100,000" are two figures, not a range.
         has_range = False
@@ -546,7 +549,9 @@ def _figure_from_match(
                 value_low = value1 * scale1
             value_high = value2 * scale2
             if groups.get("number3"):
-                value_high = _digits_value(groups["number3"], grammar_.language) * scale2
+                value_high = (
+                    _digits_value(groups["number3"], grammar_.language) * scale2
+                )
             end = max(
                 match.end(name)
                 for name in ("number2", "scale2", "number3")
@@ -586,11 +591,13 @@ def _figure_from_match(
         start = match.start("number1") if not prefix else match.start("prefix1")
         if opener not in ("от",):
             qualifier = EXACT
-    if has_range and qualifier in (UP_TO,) and groups.get("qualifier", "").lower() == "до":
-        qualifier = EXACT
-    if (is_word1 and not has_range) and not (
-        unit or currency or groups.get("scale1")
+    if (
+        has_range
+        and qualifier in (UP_TO,)
+        and groups.get("qualifier", "").lower() == "до"
     ):
+        qualifier = EXACT
+    if (is_word1 and not has_range) and not (unit or currency or groups.get("scale1")):
         # Number words alone ("one of them") are not figures.
         return None, match.end("number1")
     if unit == "years" and not is_word1 and 1900 <= value_low <= 2100:
@@ -635,9 +642,7 @@ def find_figures(
         if _overlaps(number_start, number_end, blocked):
             position = match.end("number1")
             continue
-        figure, resume = _figure_from_match(
-            match, text, offset, grammar_, blocked
-        )
+        figure, resume = _figure_from_match(match, text, offset, grammar_, blocked)
         if figure is not None and _overlaps(figure.start, figure.end, blocked):
             figure = _trim_to_number(figure, match, text, offset, grammar_)
         if figure is not None:
@@ -697,9 +702,7 @@ def carry_units(figures: list[Figure], text: str) -> list[Figure]:
             and previous.unit is not None
             and _CARRY_GAP.match(text[previous.end : figure.start])
         ):
-            figure = replace(
-                figure, unit=previous.unit, currency=previous.currency
-            )
+            figure = replace(figure, unit=previous.unit, currency=previous.currency)
         carried.append(figure)
     return carried
 
@@ -715,11 +718,7 @@ def split_respectively(
     result: list[Figure] = []
     for figure in figures:
         sentence = next(
-            (
-                span
-                for span in sentence_spans
-                if span[0] <= figure.start < span[1]
-            ),
+            (span for span in sentence_spans if span[0] <= figure.start < span[1]),
             None,
         )
         if (

@@ -147,11 +147,7 @@ def inflect_russian(alias: str) -> set[str]:
     head: list[tuple[int, int, object]] = []
     for start, end in tokens:
         word = alias[start:end]
-        if (
-            not _has_cyrillic(word)
-            or word[0] in "«\""
-            or word.lower() in _PREPOSITIONS
-        ):
+        if not _has_cyrillic(word) or word[0] in '«"' or word.lower() in _PREPOSITIONS:
             break
         parse = _nominative_parse(word)
         if parse is None:
@@ -211,7 +207,9 @@ def surface_forms(alias: str) -> set[str]:
         if not _has_cyrillic(form) and len(letters) > 4:
             variants.add(form.upper())
             variants.add(
-                " ".join(word[:1].upper() + word[1:].lower() for word in form.split(" "))
+                " ".join(
+                    word[:1].upper() + word[1:].lower() for word in form.split(" ")
+                )
             )
     return variants
 
@@ -222,9 +220,7 @@ class AliasMatcher:
     def __init__(self, aliases: Iterable[AliasRecord], entities: dict):
         self._automaton = ahocorasick.Automaton()
         # folded form -> exact surfaces allowed -> entities they name
-        table: dict[str, dict[str, set[tuple]]] = defaultdict(
-            lambda: defaultdict(set)
-        )
+        table: dict[str, dict[str, set[tuple]]] = defaultdict(lambda: defaultdict(set))
         for record in aliases:
             entity = entities.get((record.entity_type, record.entity_code))
             canonical = entity.canonical_name if entity else record.alias
@@ -358,8 +354,7 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "company",
         re.compile(
-            r"(?<![\w-])(?:ООО|ОАО|ПАО|ЗАО|АО|ГК|НПО|PJSC|JSC|OJSC|LLC)\s+"
-            + _QUOTED
+            r"(?<![\w-])(?:ООО|ОАО|ПАО|ЗАО|АО|ГК|НПО|PJSC|JSC|OJSC|LLC)\s+" + _QUOTED
         ),
     ),
     (
@@ -390,10 +385,7 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
     (
         "plant",
-        re.compile(
-            r"(?<![\w-])(?i:завод\w*|автозавод\w*|предприяти\w*)\s+"
-            + _QUOTED
-        ),
+        re.compile(r"(?<![\w-])(?i:завод\w*|автозавод\w*|предприяти\w*)\s+" + _QUOTED),
     ),
     (
         "plant",
@@ -474,9 +466,7 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
                 stripped = text[start:end]
             if not words or not stripped[:1].isupper() and group != "quoted":
                 continue
-            if group == "quoted" and (
-                not stripped[:1].isupper() or len(words) > 5
-            ):
+            if group == "quoted" and (not stripped[:1].isupper() or len(words) > 5):
                 continue
             found.append(
                 Mention(

@@ -89,9 +89,7 @@ _RU_MONTH = (
     r"июн[ьяе]|июл[ьяе]|августа?|августе|сентябр[ьяе]|октябр[ьяе]|"
     r"ноябр[ьяе]|декабр[ьяе])"
 )
-_EN_WEEKDAY = (
-    r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
-)
+_EN_WEEKDAY = r"(?P<weekday>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)"
 _RU_WEEKDAY = (
     r"(?P<weekday>понедельник|вторник|сред[ау]|четверг|пятниц[ау]|"
     r"суббот[ау]|воскресень[ея])"
@@ -105,9 +103,7 @@ def _month_number(word: str) -> int:
     lowered = word.lower().rstrip(".")
     if lowered in _EN_MONTHS:
         return _EN_MONTHS[lowered]
-    for stem, number in sorted(
-        _RU_MONTH_STEMS.items(), key=lambda item: -len(item[0])
-    ):
+    for stem, number in sorted(_RU_MONTH_STEMS.items(), key=lambda item: -len(item[0])):
         if lowered.startswith(stem):
             return number
     raise ValueError(f"not a month: {word}")
@@ -141,9 +137,7 @@ _EN_RELATION = (
     r"(?:(?P<relation>by|until|till|through|before|since|as\ of|"
     r"starting\ (?:from|in))\s+)?"
 )
-_RU_RELATION = (
-    r"(?:(?P<relation>к|до|с|со|начиная\ с|вплоть\ до|по)\s+)?"
-)
+_RU_RELATION = r"(?:(?P<relation>к|до|с|со|начиная\ с|вплоть\ до|по)\s+)?"
 _EN_PART = (
     r"(?:(?:the\s+)?(?P<part>end|start|beginning|middle|close|first\ half|"
     r"second\ half)\s+of\s+(?:the\s+)?|(?P<part2>early|mid|late)[\s\-]+)"
@@ -162,35 +156,67 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "weekday_date",
             _compile(
-                _EN_WEEKDAY + r",?\s+(?:" + _DAY + r"(?:st|nd|rd|th)?\s+"
-                + _EN_MONTH + r"|" + _EN_MONTH.replace("month", "month2")
-                + r"\s+" + _DAY.replace("day", "day2")
-                + r"(?:st|nd|rd|th)?)(?:,?\s+" + _YEAR + r")?" + _RIGHT
+                _EN_WEEKDAY
+                + r",?\s+(?:"
+                + _DAY
+                + r"(?:st|nd|rd|th)?\s+"
+                + _EN_MONTH
+                + r"|"
+                + _EN_MONTH.replace("month", "month2")
+                + r"\s+"
+                + _DAY.replace("day", "day2")
+                + r"(?:st|nd|rd|th)?)(?:,?\s+"
+                + _YEAR
+                + r")?"
+                + _RIGHT
             ),
         ),
         (
             "date",
             _compile(
-                _EN_RELATION + _LEFT + r"(?:" + _EN_MONTH + r"\s+" + _DAY
-                + r"(?:st|nd|rd|th)?|" + _DAY.replace("day", "day2")
+                _EN_RELATION
+                + _LEFT
+                + r"(?:"
+                + _EN_MONTH
+                + r"\s+"
+                + _DAY
+                + r"(?:st|nd|rd|th)?|"
+                + _DAY.replace("day", "day2")
                 + r"(?:st|nd|rd|th)?\s+(?:of\s+)?"
-                + _EN_MONTH.replace("month", "month2") + r")(?:,?\s+"
-                + _YEAR + r")?" + _RIGHT
+                + _EN_MONTH.replace("month", "month2")
+                + r")(?:,?\s+"
+                + _YEAR
+                + r")?"
+                + _RIGHT
             ),
         ),
         (
             "numeric_date",
             _compile(
-                _LEFT + r"(?:" + _DAY + r"\.(?P<month_number>[01]?\d)\."
-                + _YEAR + r"|" + _YEAR.replace("year", "year2")
-                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))" + _RIGHT
+                _LEFT
+                + r"(?:"
+                + _DAY
+                + r"\.(?P<month_number>[01]?\d)\."
+                + _YEAR
+                + r"|"
+                + _YEAR.replace("year", "year2")
+                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))"
+                + _RIGHT
             ),
         ),
         (
             "month",
             _compile(
-                _EN_RELATION + r"(?:" + _EN_PART + r")?" + _LEFT + _EN_MONTH
-                + r"(?:,?\s+" + _YEAR + r")" + _RIGHT
+                _EN_RELATION
+                + r"(?:"
+                + _EN_PART
+                + r")?"
+                + _LEFT
+                + _EN_MONTH
+                + r"(?:,?\s+"
+                + _YEAR
+                + r")"
+                + _RIGHT
             ),
         ),
         (
@@ -198,8 +224,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(
                 r"(?:(?P<relation>by|until|till|before|since|in|from)\s+"
                 r"(?:(?:the\s+)?(?P<part>end|start|beginning|middle)\s+of\s+)?"
-                r"|(?P<part2>early|mid|late)[\s\-]+)"
-                + _EN_MONTH + _RIGHT
+                r"|(?P<part2>early|mid|late)[\s\-]+)" + _EN_MONTH + _RIGHT
             ),
         ),
         (
@@ -207,7 +232,8 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(
                 _EN_RELATION + r"(?:the\s+)?(?:(?P<ordinal>first|second|third"
                 r"|fourth|1st|2nd|3rd|4th)\s+quarter|Q(?P<quarter>[1-4])|"
-                r"(?P<quarter2>[1-4])Q)(?:\s+of)?(?:\s*(?:" + _YEAR
+                r"(?P<quarter2>[1-4])Q)(?:\s+of)?(?:\s*(?:"
+                + _YEAR
                 + r"|'?(?P<year_short>\d\d)(?!\d))|\s+(?P<this>this|next"
                 r"|last)\s+year)?" + _RIGHT
             ),
@@ -216,31 +242,32 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             "half_year",
             _compile(
                 _EN_RELATION + r"(?:the\s+)?(?:(?P<ordinal>first|second)"
-                r"\s+half|H(?P<half>[12]))(?:\s+of)?(?:\s+" + _YEAR
-                + r"|\s+(?P<this>this|next|last)\s+year)?" + _RIGHT
+                r"\s+half|H(?P<half>[12]))(?:\s+of)?(?:\s+"
+                + _YEAR
+                + r"|\s+(?P<this>this|next|last)\s+year)?"
+                + _RIGHT
             ),
         ),
         (
             "year_range",
             _compile(
-                r"(?:(?:from|between)\s+)?" + _LEFT + _YEAR
+                r"(?:(?:from|between)\s+)?"
+                + _LEFT
+                + _YEAR
                 + r"\s*(?:[-–—]|to|and|through)\s*"
-                + _YEAR.replace("year", "year2") + _RIGHT
+                + _YEAR.replace("year", "year2")
+                + _RIGHT
             ),
         ),
         (
             "year",
-            _compile(
-                _EN_RELATION + r"(?:" + _EN_PART + r")?" + _LEFT + _YEAR
-                + _RIGHT
-            ),
+            _compile(_EN_RELATION + r"(?:" + _EN_PART + r")?" + _LEFT + _YEAR + _RIGHT),
         ),
         (
             "relative_week",
             _compile(
                 r"(?:(?:at\s+)?the\s+(?P<part>start|beginning|end)\s+of\s+|"
-                r"(?P<part2>early|late)\s+)?(?P<which>this|next|last)\s+week"
-                + _RIGHT
+                r"(?P<part2>early|late)\s+)?(?P<which>this|next|last)\s+week" + _RIGHT
             ),
         ),
         (
@@ -256,38 +283,72 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "weekday_date",
             _compile(
-                _RU_WEEKDAY + r",?\s+" + _DAY + r"\s+" + _RU_MONTH
-                + r"(?:\s+" + _YEAR + _RU_YEAR_WORD + r"?)?" + _RIGHT
+                _RU_WEEKDAY
+                + r",?\s+"
+                + _DAY
+                + r"\s+"
+                + _RU_MONTH
+                + r"(?:\s+"
+                + _YEAR
+                + _RU_YEAR_WORD
+                + r"?)?"
+                + _RIGHT
             ),
         ),
         (
             "date",
             _compile(
-                _RU_RELATION + _LEFT + _DAY + r"\s+" + _RU_MONTH + r"(?:\s+"
-                + _YEAR + _RU_YEAR_WORD + r"?)?" + _RIGHT
+                _RU_RELATION
+                + _LEFT
+                + _DAY
+                + r"\s+"
+                + _RU_MONTH
+                + r"(?:\s+"
+                + _YEAR
+                + _RU_YEAR_WORD
+                + r"?)?"
+                + _RIGHT
             ),
         ),
         (
             "numeric_date",
             _compile(
-                _LEFT + r"(?:" + _DAY + r"\.(?P<month_number>[01]?\d)\."
-                + _YEAR + r"|" + _YEAR.replace("year", "year2")
-                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))" + _RIGHT
-                + _RU_YEAR_WORD.replace("(?:\\s*", "(?:\\s+") + r"?"
+                _LEFT
+                + r"(?:"
+                + _DAY
+                + r"\.(?P<month_number>[01]?\d)\."
+                + _YEAR
+                + r"|"
+                + _YEAR.replace("year", "year2")
+                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))"
+                + _RIGHT
+                + _RU_YEAR_WORD.replace("(?:\\s*", "(?:\\s+")
+                + r"?"
             ),
         ),
         (
             "month",
             _compile(
-                _RU_RELATION + _RU_PART + r"?" + _LEFT + _RU_MONTH
-                + r"(?:\s+" + _YEAR + _RU_YEAR_WORD + r"?)" + _RIGHT
+                _RU_RELATION
+                + _RU_PART
+                + r"?"
+                + _LEFT
+                + _RU_MONTH
+                + r"(?:\s+"
+                + _YEAR
+                + _RU_YEAR_WORD
+                + r"?)"
+                + _RIGHT
             ),
         ),
         (
             "month_no_year",
             _compile(
-                r"(?:(?P<relation>в|к|до|с|со)\s+" + _RU_PART + r"?)"
-                + _RU_MONTH + _RIGHT
+                r"(?:(?P<relation>в|к|до|с|со)\s+"
+                + _RU_PART
+                + r"?)"
+                + _RU_MONTH
+                + _RIGHT
             ),
         ),
         (
@@ -295,7 +356,9 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(
                 _RU_RELATION + r"(?:(?P<ordinal>перв|втор|трет|четв[её]рт)"
                 r"\w*|(?P<quarter>[1-4]|I{1,3}|IV)(?:-?(?:м|й|го|ом))?)\s+"
-                r"квартал\w*(?:\s+" + _YEAR + _RU_YEAR_WORD
+                r"квартал\w*(?:\s+"
+                + _YEAR
+                + _RU_YEAR_WORD
                 + r"?|\s+(?P<this>этого|текущего|следующего|прошлого)\s+года)?"
                 + _RIGHT
             ),
@@ -311,16 +374,28 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         (
             "year_range",
             _compile(
-                r"(?:(?:с|в|на)\s+)?" + _LEFT + _YEAR
-                + r"\s*(?:[-–—]|по)\s*" + _YEAR.replace("year", "year2")
-                + r"(?:\s*(?:годах|годы|годов|гг\.|год))?" + _RIGHT
+                r"(?:(?:с|в|на)\s+)?"
+                + _LEFT
+                + _YEAR
+                + r"\s*(?:[-–—]|по)\s*"
+                + _YEAR.replace("year", "year2")
+                + r"(?:\s*(?:годах|годы|годов|гг\.|год))?"
+                + _RIGHT
             ),
         ),
         (
             "year",
             _compile(
-                _RU_RELATION + _RU_PART + r"?" + _LEFT + _YEAR + r"(?:"
-                + _RU_YEAR_WORD + r"|(?=\s*[^\w\s]|\s*$)|" + _RIGHT + r")"
+                _RU_RELATION
+                + _RU_PART
+                + r"?"
+                + _LEFT
+                + _YEAR
+                + r"(?:"
+                + _RU_YEAR_WORD
+                + r"|(?=\s*[^\w\s]|\s*$)|"
+                + _RIGHT
+                + r")"
             ),
         ),
         (
@@ -336,8 +411,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(
                 _RU_RELATION + _RU_PART + r"?(?:(?P<which>этого|этом|этот|"
                 r"текущего|текущем|текущий|следующего|следующем|следующий|"
-                r"прошлого|прошлом|прошлый)\s+)?(?P<year_word>года|году|год)"
-                + _RIGHT
+                r"прошлого|прошлом|прошлый)\s+)?(?P<year_word>года|году|год)" + _RIGHT
             ),
         ),
     ],
@@ -378,18 +452,14 @@ def _part(match: re.Match[str]) -> str | None:
 
 
 def _month_bounds(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(
-        year, month, calendar.monthrange(year, month)[1]
-    )
+    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
 
 
 def _year_bounds(year: int) -> tuple[date, date]:
     return date(year, 1, 1), date(year, 12, 31)
 
 
-def _narrow_month(
-    year: int, month: int, part: str | None
-) -> tuple[date, date]:
+def _narrow_month(year: int, month: int, part: str | None) -> tuple[date, date]:
     """Thirds of a month for "early July", "mid-July", "late July"."""
     first, last = _month_bounds(year, month)
     if part == "start":
@@ -456,9 +526,7 @@ def _weekday_year(
     return min(candidates, key=lambda year: (abs(year - target), -year))
 
 
-def _year_or_reference(
-    match: re.Match[str], reference: date | None
-) -> int | None:
+def _year_or_reference(match: re.Match[str], reference: date | None) -> int | None:
     year = match.groupdict().get("year")
     if year:
         return int(year)
@@ -517,8 +585,8 @@ def _resolve(
         start, end = _narrow_month(year, month, _part(match))
         return start, end, MONTH, relation
     if kind == "quarter":
-        ordinal = groups.get("ordinal") or groups.get("quarter") or groups.get(
-            "quarter2"
+        ordinal = (
+            groups.get("ordinal") or groups.get("quarter") or groups.get("quarter2")
         )
         quarter = _ordinal(ordinal)
         year = _quarter_year(groups, reference)
@@ -559,9 +627,7 @@ def _resolve(
             year = int(groups["year"])
         else:
             which = (groups.get("which") or "").lower()
-            if which == "the" and not (
-                groups.get("relation") or _part(match)
-            ):
+            if which == "the" and not (groups.get("relation") or _part(match)):
                 # "the year" alone names no particular year.
                 return None
             year = _relative_year(groups.get("which"), reference)

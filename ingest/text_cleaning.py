@@ -121,9 +121,7 @@ def clean(text: str) -> CleanedText:
         if _FOOTER_START.match(line):
             junk.append((start, len(text)))
             break
-        if _JUNK_LINE.match(line) or (
-            after_byline and _NAME_ONLY_LINE.match(line)
-        ):
+        if _JUNK_LINE.match(line) or (after_byline and _NAME_ONLY_LINE.match(line)):
             junk.append((start, end))
             after_byline = line.strip().lower() in ("author:", "автор:")
             continue

@@ -11,19 +11,41 @@ from ingest.cli import cli
 
 def test_extract_jsonl_prints_items_with_offsets(tmp_path):
     article = tmp_path / "note.txt"
-    article.write_bytes("Заголовок\r\nНа «Автоторе» выпустят до 50 тыс. автомобилей в 2024 году.\r\n".encode("cp1251"))
+    article.write_bytes(
+        "Заголовок\r\nНа «Автоторе» выпустят до 50 тыс. автомобилей в 2024 году.\r\n".encode(
+            "cp1251"
+        )
+    )
     result = CliRunner().invoke(cli, ["extract", "--format", "jsonl", str(article)])
     assert result.exit_code == 0, result.output
     items = [json.loads(line) for line in result.stdout.splitlines()]
     text = "Заголовок\nНа «Автоторе» выпустят до 50 тыс. автомобилей в 2024 году.\n"
-    assert [item["text"] for item in items] == ["Автоторе", "до 50 тыс. автомобилей", "2024 году"]
+    assert [item["text"] for item in items] == [
+        "Автоторе",
+        "до 50 тыс. автомобилей",
+        "2024 году",
+    ]
     for item in items:
         assert item["file"] == str(article)
         assert text[item["start"] : item["end"]] == item["text"]
     mention, figure, period = items
-    assert (mention["kind"], mention["entity_type"], mention["entity"]) == ("mention", "company", "Avtotor")
-    assert (figure["value_low"], figure["value_high"], figure["unit"], figure["currency"], figure["qualifier"]) == (50000, 50000, "vehicles", None, "up_to")
-    assert (period["period_start"], period["period_end"], period["grain"]) == ("2024-01-01", "2024-12-31", "year")
+    assert (mention["kind"], mention["entity_type"], mention["entity"]) == (
+        "mention",
+        "company",
+        "Avtotor",
+    )
+    assert (
+        figure["value_low"],
+        figure["value_high"],
+        figure["unit"],
+        figure["currency"],
+        figure["qualifier"],
+    ) == (50000, 50000, "vehicles", None, "up_to")
+    assert (period["period_start"], period["period_end"], period["grain"]) == (
+        "2024-01-01",
+        "2024-12-31",
+        "year",
+    )
     assert figure["period_start"] == "2024-01-01"
 
 

@@ -12,7 +12,10 @@ from ingest.mentions import (
 
 
 def _matcher(*aliases):
-    records = [AliasRecord(entity_type, code, alias, "ru") for entity_type, code, alias in aliases]
+    records = [
+        AliasRecord(entity_type, code, alias, "ru")
+        for entity_type, code, alias in aliases
+    ]
     entities = {(t, c): Entity(t, c, c.title()) for t, c, _ in aliases}
     return AliasMatcher(records, entities)
 
@@ -24,8 +27,9 @@ def test_inflection_keeps_casing_and_agreement():
     assert "Сергея Когогина" in inflect_russian("Сергей Когогин")
     forms = inflect_russian("правительство Калининградской области")
     assert "правительстве Калининградской области" in forms
-    assert "Калининградским автомобилестроительным заводом «Автотор»" in inflect_russian(
-        "Калининградский автомобилестроительный завод «Автотор»"
+    assert (
+        "Калининградским автомобилестроительным заводом «Автотор»"
+        in inflect_russian("Калининградский автомобилестроительный завод «Автотор»")
     )
 
 
@@ -48,7 +52,9 @@ def test_inflected_and_variant_forms_are_found_in_one_pass():
 
 
 def test_matches_respect_word_boundaries_and_prefer_the_longest():
-    matcher = _matcher(("company", "kama", "Kama"), ("vehicle_model", "kama_1", "Kama-1"))
+    matcher = _matcher(
+        ("company", "kama", "Kama"), ("vehicle_model", "kama_1", "Kama-1")
+    )
     text = "Kamaz, Kama-1 and Kama."
     assert [(m.text, m.entity_code) for m in matcher.find(text)] == [
         ("Kama-1", "kama_1"),

@@ -20,28 +20,113 @@ def _only(text, language, reference=None, context=()):
 @pytest.mark.parametrize(
     ("text", "language", "surface", "start", "end", "grain", "relation"),
     [
-        ("signed on June 3, 2019 in Moscow", "en", "June 3, 2019", "2019-06-03", "2019-06-03", "day", "in"),
-        ("договор от 23.05.2024", "ru", "23.05.2024", "2024-05-23", "2024-05-23", "day", "in"),
-        ("завод открыли 27 октября 2023 года", "ru", "27 октября 2023 года", "2023-10-27", "2023-10-27", "day", "in"),
-        ("set for the fourth quarter of 2023", "en", "fourth quarter of 2023", "2023-10-01", "2023-12-31", "quarter", "in"),
-        ("в четвертом квартале 2023 года", "ru", "четвертом квартале 2023 года", "2023-10-01", "2023-12-31", "quarter", "in"),
-        ("600 cars by the end of 2022", "en", "by the end of 2022", "2022-01-01", "2022-12-31", "year", "by"),
-        ("since the start of 2023", "en", "since the start of 2023", "2023-01-01", "2023-12-31", "year", "since"),
-        ("производит с начала 2023 года", "ru", "с начала 2023 года", "2023-01-01", "2023-12-31", "year", "since"),
+        (
+            "signed on June 3, 2019 in Moscow",
+            "en",
+            "June 3, 2019",
+            "2019-06-03",
+            "2019-06-03",
+            "day",
+            "in",
+        ),
+        (
+            "договор от 23.05.2024",
+            "ru",
+            "23.05.2024",
+            "2024-05-23",
+            "2024-05-23",
+            "day",
+            "in",
+        ),
+        (
+            "завод открыли 27 октября 2023 года",
+            "ru",
+            "27 октября 2023 года",
+            "2023-10-27",
+            "2023-10-27",
+            "day",
+            "in",
+        ),
+        (
+            "set for the fourth quarter of 2023",
+            "en",
+            "fourth quarter of 2023",
+            "2023-10-01",
+            "2023-12-31",
+            "quarter",
+            "in",
+        ),
+        (
+            "в четвертом квартале 2023 года",
+            "ru",
+            "четвертом квартале 2023 года",
+            "2023-10-01",
+            "2023-12-31",
+            "quarter",
+            "in",
+        ),
+        (
+            "600 cars by the end of 2022",
+            "en",
+            "by the end of 2022",
+            "2022-01-01",
+            "2022-12-31",
+            "year",
+            "by",
+        ),
+        (
+            "since the start of 2023",
+            "en",
+            "since the start of 2023",
+            "2023-01-01",
+            "2023-12-31",
+            "year",
+            "since",
+        ),
+        (
+            "производит с начала 2023 года",
+            "ru",
+            "с начала 2023 года",
+            "2023-01-01",
+            "2023-12-31",
+            "year",
+            "since",
+        ),
         ("production in 2024", "en", "2024", "2024-01-01", "2024-12-31", "year", "in"),
-        ("в первом полугодии 2024 года", "ru", "первом полугодии 2024 года", "2024-01-01", "2024-06-30", "half_year", "in"),
-        ("plans for 2023–2025", "en", "2023–2025", "2023-01-01", "2025-12-31", "year", "in"),
+        (
+            "в первом полугодии 2024 года",
+            "ru",
+            "первом полугодии 2024 года",
+            "2024-01-01",
+            "2024-06-30",
+            "half_year",
+            "in",
+        ),
+        (
+            "plans for 2023–2025",
+            "en",
+            "2023–2025",
+            "2023-01-01",
+            "2025-12-31",
+            "year",
+            "in",
+        ),
     ],
 )
 def test_period_is_normalised(text, language, surface, start, end, grain, relation):
     period = _only(text, language)
     assert period.text == surface
-    assert (period.period_start.isoformat(), period.period_end.isoformat()) == (start, end)
+    assert (period.period_start.isoformat(), period.period_end.isoformat()) == (
+        start,
+        end,
+    )
     assert (period.grain, period.relation) == (grain, relation)
 
 
 def test_weekday_picks_the_year():
-    period = _only("сообщила в среду, 16 августа", "ru", context=years_mentioned("с 2023 года"))
+    period = _only(
+        "сообщила в среду, 16 августа", "ru", context=years_mentioned("с 2023 года")
+    )
     assert period.period_start == date(2023, 8, 16)
     period = _only("on Wednesday, 16 August", "en", context={2022, 2023, 2024})
     assert period.period_start == date(2023, 8, 16)
@@ -52,7 +137,11 @@ def test_relative_expressions_use_the_publication_date():
     assert _only("launched this year", "en", reference).period_start == date(2022, 1, 1)
     assert _only("в этом году", "ru", reference).period_end == date(2022, 12, 31)
     early = _only("In early July the mayor", "en", reference)
-    assert (early.text, early.period_start, early.period_end) == ("early July", date(2022, 7, 1), date(2022, 7, 10))
+    assert (early.text, early.period_start, early.period_end) == (
+        "early July",
+        date(2022, 7, 1),
+        date(2022, 7, 10),
+    )
     assert _only("mid-July", "en", reference).period_start == date(2022, 7, 11)
 
 

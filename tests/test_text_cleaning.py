@@ -17,7 +17,9 @@ def test_footer_and_credits_are_junk():
     junk = [text[start:end] for start, end in cleaned.junk_spans]
     assert junk[0] == "Автор фото: avtotor.ru"
     assert "john doe" in junk
-    assert junk[-1].startswith("Previous articleX") and junk[-1].endswith("LEAVE A REPLY\n")
+    assert junk[-1].startswith("Previous articleX") and junk[-1].endswith(
+        "LEAVE A REPLY\n"
+    )
     assert text[cleaned.body_start : cleaned.body_end].endswith("Body line two.")
 
 

@@ -158,7 +158,9 @@ def parse_gold(source: Path) -> tuple[dict, list[dict]]:
                 )
             else:
                 raise ValueError(f"{source}:{line_number}: unknown kind {kind}")
-    items.sort(key=lambda item: (item["start"], item["kind"], item.get("entity_type") or ""))
+    items.sort(
+        key=lambda item: (item["start"], item["kind"], item.get("entity_type") or "")
+    )
     return header, items
 
 

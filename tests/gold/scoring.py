@@ -13,7 +13,6 @@ from datetime import date
 from pathlib import Path
 
 from gold.gold import PROJECT_ROOT, load_gold
-
 from ingest.extraction import KINDS, extract_file, extraction_items
 
 FIGURE_FIELDS = ("value_low", "value_high", "unit", "currency", "qualifier")
