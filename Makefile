@@ -33,8 +33,12 @@ docs: $(STAMP) ## Write the dbt docs site to docs/index.html
 	test -f warehouse/autowatch.duckdb || $(BIN)/autowatch build
 	$(BIN)/autowatch docs
 
-bench: $(STAMP) ## Measure extraction throughput; writes bench/RESULTS.md
+# Corpus sizes for `make bench`; e.g. `make bench SIZES="1000"`.
+SIZES ?= 1000 10000 100000
+
+bench: $(STAMP) ## Measure extraction throughput and build scaling; writes bench/RESULTS.md
 	$(BIN)/python bench/bench_extraction.py
+	$(BIN)/python bench/run_bench.py --sizes $(SIZES)
 
 clean: ## Remove the virtualenv, the warehouse and dbt's artefacts
 	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs
