@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: help build test lint format docs bench clean
+.PHONY: help build test lint format docs docs-serve chromium bench clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml
 build: $(STAMP) ## Create .venv, load the data and build warehouse/autowatch.duckdb
 	$(BIN)/autowatch build
 
-test: $(STAMP) ## Run the whole test suite (builds its own warehouses in temp dirs)
+test: $(STAMP) chromium ## Run the whole test suite (builds its own warehouses in temp dirs)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Check Python style with ruff and SQL style with sqlfluff
@@ -32,6 +32,20 @@ format: $(STAMP) ## Format Python code with ruff
 docs: $(STAMP) ## Write the dbt docs site to docs/index.html
 	test -f warehouse/autowatch.duckdb || $(BIN)/autowatch build
 	$(BIN)/autowatch docs
+
+DOCS_PORT ?= 8080
+
+docs-serve: $(STAMP) ## Serve the docs page on http://127.0.0.1:8080 (DOCS_PORT=...)
+	test -f docs/index.html || $(MAKE) docs
+	@echo "serving http://127.0.0.1:$(DOCS_PORT)/index.html (Ctrl-C stops)" >&2
+	$(BIN)/python -m http.server --directory docs --bind 127.0.0.1 $(DOCS_PORT)
+
+# The docs page test drives Debian's chromium; sudo only when not root.
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+
+chromium: ## Install Debian's chromium (for the docs page test) when missing
+	command -v chromium >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 # Corpus sizes for `make bench`; e.g. `make bench SIZES="1000"`.
 SIZES ?= 1000 10000 100000
