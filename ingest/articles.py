@@ -8,10 +8,11 @@ import os
 import re
 import stat
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ingest import progress
 from ingest.errors import Problem
 
 # Articles are news stories of a few kilobytes; anything this large is a
@@ -286,13 +287,37 @@ class ArticleBatch:
     articles: list[Article]
     rejected: list[Rejected]
     duplicates: list[Rejected]
+    # Files the previous build read, unchanged since: (file path, article
+    # id). Their rows are copied from the previous warehouse, not re-read.
+    reused: list[tuple[str, str]] = field(default_factory=list)
+    # Every file that held an article: (file path, size in bytes,
+    # modification time in nanoseconds, article id).
+    manifest: list[tuple[str, int, int, str]] = field(default_factory=list)
 
 
-def read_articles(directories: tuple[Path, ...]) -> ArticleBatch:
-    """Read every article; unreadable files and duplicates are set aside."""
+@dataclass(frozen=True)
+class KnownFile:
+    """A file as the previous build saw it."""
+
+    byte_size: int
+    modified_ns: int
+    article_id: str
+
+
+def read_articles(
+    directories: tuple[Path, ...],
+    known_files: dict[str, KnownFile] | None = None,
+) -> ArticleBatch:
+    """Read every article; unreadable files and duplicates are set aside.
+
+    A file listed in ``known_files`` with the same size and modification
+    time is not read again: only its article id is taken, so a rebuild
+    after adding one article reads one file, not all of them.
+    """
     ingested_at = datetime.now(UTC)
     batch = ArticleBatch(articles=[], rejected=[], duplicates=[])
-    seen: dict[str, Article] = {}
+    known_files = known_files or {}
+    seen: dict[str, str] = {}
     for directory in directories:
         if not directory.is_dir():
             batch.rejected.append(
@@ -303,8 +328,36 @@ def read_articles(directories: tuple[Path, ...]) -> ArticleBatch:
                 )
             )
             continue
-        for path in find_article_files(directory):
+        for path in progress.track(
+            f"reading {directory.name}", find_article_files(directory)
+        ):
+            known = known_files.get(str(path))
+            if known is not None:
+                try:
+                    status = path.stat()
+                except OSError:
+                    status = None
+                if (
+                    status is not None
+                    and stat.S_ISREG(status.st_mode)
+                    and (status.st_size, status.st_mtime_ns)
+                    == (known.byte_size, known.modified_ns)
+                ):
+                    batch.manifest.append(
+                        (
+                            str(path),
+                            status.st_size,
+                            status.st_mtime_ns,
+                            known.article_id,
+                        )
+                    )
+                    if _is_duplicate(batch, seen, path, known.article_id):
+                        continue
+                    seen[known.article_id] = str(path)
+                    batch.reused.append((str(path), known.article_id))
+                    continue
             try:
+                status = path.stat()
                 article = read_article(path, ingested_at)
             except ArticleDecodeError as error:
                 problem = Problem(path, error.line, error.column, str(error))
@@ -320,17 +373,28 @@ def read_articles(directories: tuple[Path, ...]) -> ArticleBatch:
                     )
                 )
                 continue
-            first = seen.get(article.article_id)
-            if first is not None:
-                batch.duplicates.append(
-                    Rejected(
-                        path.name,
-                        str(path),
-                        f"{path}:1:1: same text as {first.file_path} "
-                        f"(article {article.article_id}); skipped",
-                    )
-                )
+            batch.manifest.append(
+                (str(path), status.st_size, status.st_mtime_ns, article.article_id)
+            )
+            if _is_duplicate(batch, seen, path, article.article_id):
                 continue
-            seen[article.article_id] = article
+            seen[article.article_id] = str(path)
             batch.articles.append(article)
     return batch
+
+
+def _is_duplicate(
+    batch: ArticleBatch, seen: dict[str, str], path: Path, article_id: str
+) -> bool:
+    """Set the file aside when an earlier file had the same text."""
+    first_path = seen.get(article_id)
+    if first_path is None:
+        return False
+    batch.duplicates.append(
+        Rejected(
+            path.name,
+            str(path),
+            f"{path}:1:1: same text as {first_path} (article {article_id}); skipped",
+        )
+    )
+    return True

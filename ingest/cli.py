@@ -56,13 +56,54 @@ def _fail(error: AutowatchError) -> click.ClickException:
     return click.ClickException(str(error))
 
 
+def _progress_bars():
+    """Progress bars on stderr for long loops, only when it is a terminal:
+    pipes, logs and tests stay quiet."""
+    import sys
+    from contextlib import ExitStack, contextmanager
+
+    from ingest import progress
+
+    @contextmanager
+    def bars():
+        if not sys.stderr.isatty():
+            yield
+            return
+        with ExitStack() as stack:
+            open_bars = {}
+
+            def show(phase: str, done: int, total: int | None) -> None:
+                if total is None:
+                    return
+                if phase not in open_bars:
+                    open_bars[phase] = ExitStack()
+                    stack.push(open_bars[phase])
+                    bar = click.progressbar(
+                        length=total, label=phase, file=sys.stderr
+                    )
+                    open_bars[phase].enter_context(bar)
+                    open_bars[phase].bar = bar
+                bar = open_bars[phase].bar
+                bar.update(done - bar.pos)
+                if done >= total:
+                    # Ends the line, so the next phase's bar starts below.
+                    open_bars[phase].close()
+
+            with progress.listening(show):
+                yield
+
+    return bars()
+
+
 @click.group(context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="autowatch")
-def cli() -> None:
+@click.pass_context
+def cli(context: click.Context) -> None:
     """autowatch: an evidence-grounded warehouse of the automotive industry.
 
     Example: autowatch build
     """
+    context.with_resource(_progress_bars())
 
 
 @cli.command()
@@ -121,11 +162,18 @@ def _report_ingest(result) -> None:
     is_flag=True,
     help="Wait for a running build to finish instead of exiting.",
 )
+@click.option(
+    "--full-refresh",
+    is_flag=True,
+    help="Read and extract every article again instead of reusing the "
+    "unchanged ones from the live warehouse.",
+)
 def build(
     articles_dirs: tuple[Path, ...],
     seeds_dir: Path | None,
     warehouse_dir: Path | None,
     wait: bool,
+    full_refresh: bool,
 ) -> None:
     """Ingest, run dbt build and all tests, then swap the warehouse in.
 
@@ -137,7 +185,9 @@ def build(
 
     paths = _paths(articles_dirs, seeds_dir, warehouse_dir)
     try:
-        result = build_warehouse(paths, wait_for_lock=wait)
+        result = build_warehouse(
+            paths, wait_for_lock=wait, full_refresh=full_refresh
+        )
     except AutowatchError as error:
         raise _fail(error) from error
     _report_ingest(result.ingest)

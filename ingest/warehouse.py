@@ -20,8 +20,8 @@ from pathlib import Path
 import duckdb
 from sqlglot import exp
 
-from ingest import __version__
-from ingest.articles import ArticleBatch, read_articles
+from ingest import __version__, progress
+from ingest.articles import ArticleBatch, KnownFile, read_articles
 from ingest.curated import CuratedTable, check_evidence_quotes, read_curated
 from ingest.errors import BuildLockedError, InputError
 from ingest.paths import Paths
@@ -173,10 +173,108 @@ class IngestResult:
     phase_seconds: dict[str, float] = field(default_factory=dict)
 
 
+EXTRACTION_KEY_COLUMNS = (
+    ("article_id", "varchar"),
+    ("extraction_key", "varchar"),
+)
+MANIFEST_COLUMNS = (
+    ("file_path", "varchar"),
+    ("byte_size", "bigint"),
+    ("modified_ns", "bigint"),
+    ("article_id", "varchar"),
+)
+# The alias under which the live warehouse is attached, read-only, while
+# the next one is built: unchanged articles and their extractions are
+# copied from it instead of being read and extracted again.
+PREVIOUS_CATALOG = "previous_warehouse"
+
+
+def _extraction_keys(
+    article_ids: list[str],
+    curated_rows: dict[str, list[dict]],
+    published: dict[str, object],
+) -> dict[str, str]:
+    """What an article's extraction depends on, hashed, per article.
+
+    The text is fixed by the id; the aliases, the entity names and the
+    article's publication date are not, so they are in the key, as is
+    the autowatch version whose code extracted it.
+    """
+    from ingest.mentions import ENTITY_TABLES
+
+    matcher_tables = ["aliases", *(table for table, _, _ in ENTITY_TABLES.values())]
+    matcher_inputs = json.dumps(
+        [__version__, {name: curated_rows.get(name, []) for name in matcher_tables}],
+        sort_keys=True,
+        default=str,
+    )
+    matcher_key = hashlib.sha256(matcher_inputs.encode("utf-8")).hexdigest()
+    return {
+        article_id: hashlib.sha256(
+            f"{matcher_key}|{article_id}|{published.get(article_id)}".encode()
+        ).hexdigest()
+        for article_id in article_ids
+    }
+
+
+def _has_previous_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
+    return bool(
+        connection.execute(
+            "select count(*) from information_schema.tables "
+            "where table_catalog = ? and table_schema = ? and table_name = ?",
+            [PREVIOUS_CATALOG, RAW_SCHEMA, name],
+        ).fetchone()[0]
+    )
+
+
+def _copy_unchanged_extractions(
+    connection: duckdb.DuckDBPyConnection, has_previous: bool
+) -> set[str]:
+    """Copy extraction rows whose key is unchanged; return their article ids."""
+    from ingest.extraction import EXTRACTION_TABLES
+
+    if not has_previous or not _has_previous_table(
+        connection, "article_extraction_keys"
+    ):
+        return set()
+    if not all(_has_previous_table(connection, name) for name in EXTRACTION_TABLES):
+        return set()
+    previous_keys = _previous_table("article_extraction_keys")
+    current_keys = table_name(RAW_SCHEMA, "article_extraction_keys")
+    reused = {
+        article_id
+        for (article_id,) in connection.execute(
+            f"select current_keys.article_id from {current_keys} as current_keys "
+            f"inner join {previous_keys} as previous_keys "
+            "on current_keys.article_id = previous_keys.article_id "
+            "and current_keys.extraction_key = previous_keys.extraction_key"
+        ).fetchall()
+    }
+    for name, columns in EXTRACTION_TABLES.items():
+        column_sql = ", ".join(identifier(column) for column, _ in columns)
+        connection.execute(
+            f"insert into {table_name(RAW_SCHEMA, name)} ({column_sql}) "
+            f"select {column_sql} from {_previous_table(name)} "
+            f"where article_id in (select current_keys.article_id "
+            f"from {current_keys} as current_keys "
+            f"inner join {previous_keys} as previous_keys "
+            "on current_keys.article_id = previous_keys.article_id "
+            "and current_keys.extraction_key = previous_keys.extraction_key)"
+        )
+    return reused
+
+
+def _previous_table(name: str) -> str:
+    return exp.table_(
+        name, db=RAW_SCHEMA, catalog=PREVIOUS_CATALOG, quoted=True
+    ).sql(dialect="duckdb")
+
+
 def _load_extractions(
     connection: duckdb.DuckDBPyConnection,
     batch: ArticleBatch,
     curated: list[CuratedTable],
+    has_previous: bool = False,
 ) -> None:
     """Read every article (mentions, figures, periods) into raw tables."""
     from ingest.extraction import EXTRACTION_TABLES, extraction_rows
@@ -186,12 +284,39 @@ def _load_extractions(
     published = {
         row["article_id"]: row["published_on"] for row in rows.get("articles", [])
     }
-    articles = [
-        (article.article_id, article.text, published.get(article.article_id))
-        for article in batch.articles
-    ]
     for name, columns in EXTRACTION_TABLES.items():
         _create_table(connection, name, columns)
+    keys = _extraction_keys(
+        [article.article_id for article in batch.articles]
+        + [article_id for _, article_id in batch.reused],
+        rows,
+        published,
+    )
+    _create_table(connection, "article_extraction_keys", EXTRACTION_KEY_COLUMNS)
+    _insert_rows(
+        connection,
+        "article_extraction_keys",
+        [name for name, _ in EXTRACTION_KEY_COLUMNS],
+        sorted(keys.items()),
+    )
+    reused_ids = _copy_unchanged_extractions(connection, has_previous)
+    texts = {article.article_id: article.text for article in batch.articles}
+    missing = sorted(set(keys) - reused_ids - set(texts))
+    if missing:
+        # Reused articles whose publication date or aliases changed: their
+        # text is already in the new file.
+        texts.update(
+            connection.execute(
+                f"select article_id, article_text "
+                f"from {table_name(RAW_SCHEMA, 'news_articles')} "
+                "where list_contains(?, article_id)",
+                [missing],
+            ).fetchall()
+        )
+    articles = [
+        (article_id, texts[article_id], published.get(article_id))
+        for article_id in sorted(set(keys) - reused_ids)
+    ]
     worker_count = _extraction_worker_count(len(articles))
     if worker_count < 2:
         chunk_tables = iter([extraction_rows(articles, matcher_from_rows(rows))])
@@ -211,7 +336,15 @@ def _load_extractions(
     ) as executor:
         # map keeps chunk order, so the tables come out the same as a
         # serial run; each chunk is inserted and dropped as it arrives.
-        _insert_extraction_chunks(connection, executor.map(_extract_chunk, chunks))
+        _insert_extraction_chunks(
+            connection,
+            progress.track(
+                f"extracting {len(articles)} articles (chunks of "
+                f"{EXTRACTION_CHUNK_ARTICLES})",
+                executor.map(_extract_chunk, chunks),
+                total=len(chunks),
+            ),
+        )
 
 
 # Extraction costs tens of milliseconds per article, far more than reading
@@ -258,13 +391,53 @@ def _insert_extraction_chunks(
             )
 
 
+def _copy_reused_articles(
+    connection: duckdb.DuckDBPyConnection, batch: ArticleBatch
+) -> None:
+    import pyarrow
+
+    reused = pyarrow.table(
+        {
+            "file_path": [file_path for file_path, _ in batch.reused],
+            "article_id": [article_id for _, article_id in batch.reused],
+        }
+    )
+    column_sql = ", ".join(
+        f"previous_articles.{identifier(name)}" for name, _ in NEWS_ARTICLE_COLUMNS
+    )
+    connection.register(ARROW_INSERT_VIEW, reused)
+    try:
+        connection.execute(
+            f"insert into {table_name(RAW_SCHEMA, 'news_articles')} "
+            f"select {column_sql} "
+            f"from {_previous_table('news_articles')} as previous_articles "
+            f"inner join {identifier(ARROW_INSERT_VIEW)} as reused "
+            "on previous_articles.article_id = reused.article_id "
+            "and previous_articles.file_path = reused.file_path"
+        )
+    finally:
+        connection.unregister(ARROW_INSERT_VIEW)
+
+
 def load_raw(
     connection: duckdb.DuckDBPyConnection,
     batch: ArticleBatch,
     curated: list[CuratedTable],
     inputs: dict[str, object],
+    previous_file: Path | None = None,
 ) -> IngestResult:
-    """Create schema ``raw`` and fill it, in one transaction."""
+    """Create schema ``raw`` and fill it, in one transaction.
+
+    With ``previous_file`` (the live warehouse), the rows of
+    ``batch.reused`` articles and their unchanged extractions are copied
+    from it.
+    """
+    has_previous = previous_file is not None
+    if has_previous:
+        path_literal = exp.Literal.string(str(previous_file)).sql(dialect="duckdb")
+        connection.execute(
+            f"attach {path_literal} as {identifier(PREVIOUS_CATALOG)} (read_only)"
+        )
     connection.execute("begin transaction")
     connection.execute(f"create schema if not exists {identifier(RAW_SCHEMA)}")
     _create_table(connection, "news_articles", NEWS_ARTICLE_COLUMNS)
@@ -288,6 +461,15 @@ def load_raw(
             for article in batch.articles
         ],
     )
+    if batch.reused:
+        _copy_reused_articles(connection, batch)
+    _create_table(connection, "article_manifest", MANIFEST_COLUMNS)
+    _insert_rows(
+        connection,
+        "article_manifest",
+        [name for name, _ in MANIFEST_COLUMNS],
+        batch.manifest,
+    )
     reached("raw-articles-inserted")
     _create_table(connection, "news_article_quarantine", QUARANTINE_COLUMNS)
     now = datetime.now(UTC)
@@ -304,7 +486,7 @@ def load_raw(
             for rejected in rejects
         ],
     )
-    result = IngestResult(article_count=len(batch.articles))
+    result = IngestResult(article_count=len(batch.articles) + len(batch.reused))
     result.quarantined = [
         rejected.reason for rejected in [*batch.rejected, *batch.duplicates]
     ]
@@ -330,7 +512,7 @@ def load_raw(
         )
         result.curated_row_counts[table.name] = len(curated_table.rows)
     extraction_started = time.perf_counter()
-    _load_extractions(connection, batch, curated)
+    _load_extractions(connection, batch, curated, has_previous)
     result.phase_seconds["extraction"] = time.perf_counter() - extraction_started
     _create_table(connection, "build_info", BUILD_INFO_COLUMNS)
     _insert_rows(
@@ -342,7 +524,7 @@ def load_raw(
                 now,
                 __version__,
                 duckdb.__version__,
-                len(batch.articles),
+                len(batch.articles) + len(batch.reused),
                 len(result.quarantined),
                 json.dumps(inputs, sort_keys=True),
             )
@@ -360,19 +542,95 @@ def connect_new(database_file: Path) -> duckdb.DuckDBPyConnection:
     )
 
 
-def ingest(paths: Paths, database_file: Path) -> IngestResult:
+def _previous_files(previous_file: Path) -> dict[str, KnownFile]:
+    """Files the live warehouse was built from and still holds, by path.
+
+    Only files whose article row is theirs (not a duplicate's) count, and
+    only from a warehouse this version of autowatch built, since another
+    version may decode or normalise differently.
+    """
+    try:
+        connection = duckdb.connect(str(previous_file), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        (version,) = connection.execute(
+            f"select max(autowatch_version) from {table_name(RAW_SCHEMA, 'build_info')}"
+        ).fetchone()
+        if version != __version__:
+            return {}
+        manifest = table_name(RAW_SCHEMA, "article_manifest")
+        articles = table_name(RAW_SCHEMA, "news_articles")
+        rows = connection.execute(
+            f"select manifest.file_path, manifest.byte_size, manifest.modified_ns, "
+            f"manifest.article_id from {manifest} as manifest "
+            f"inner join {articles} as articles "
+            "on manifest.article_id = articles.article_id "
+            "and manifest.file_path = articles.file_path"
+        ).fetchall()
+    except duckdb.Error:
+        # An older warehouse without a manifest: read everything.
+        return {}
+    finally:
+        connection.close()
+    return {
+        file_path: KnownFile(byte_size, modified_ns, article_id)
+        for file_path, byte_size, modified_ns, article_id in rows
+    }
+
+
+def _reused_texts(
+    previous_file: Path, batch: ArticleBatch, curated: list[CuratedTable]
+) -> dict[str, str]:
+    """Texts of reused articles that curated rows quote, for the quote check."""
+    quoted = {
+        row["article_id"]
+        for table in curated
+        for row in table.rows
+        if "article_id" in row and row["article_id"]
+    }
+    wanted = sorted(quoted & {article_id for _, article_id in batch.reused})
+    if not wanted:
+        return {}
+    connection = duckdb.connect(str(previous_file), read_only=True)
+    try:
+        return dict(
+            connection.execute(
+                f"select article_id, article_text "
+                f"from {table_name(RAW_SCHEMA, 'news_articles')} "
+                "where list_contains(?, article_id)",
+                [wanted],
+            ).fetchall()
+        )
+    finally:
+        connection.close()
+
+
+def ingest(
+    paths: Paths,
+    database_file: Path,
+    previous_file: Path | None = None,
+) -> IngestResult:
     """Validate every input, then load it into a new database file.
 
     Curated data is checked before anything is written, so a bad CSV never
-    leaves a half-loaded file behind.
+    leaves a half-loaded file behind. With ``previous_file`` (the live
+    warehouse), files unchanged since it was built are not read again and
+    their extractions are copied, not recomputed.
     """
     started = time.perf_counter()
     curated = read_curated(paths.seeds_dir)
     reached("curated-read")
-    batch = read_articles(paths.articles_dirs)
-    quote_problems = check_evidence_quotes(
-        curated, {article.article_id: article.text for article in batch.articles}
-    )
+    if previous_file is not None and not previous_file.exists():
+        previous_file = None
+    known_files = _previous_files(previous_file) if previous_file else {}
+    if not known_files:
+        previous_file = None
+    batch = read_articles(paths.articles_dirs, known_files)
+    texts = {article.article_id: article.text for article in batch.articles}
+    if previous_file is not None:
+        texts.update(_reused_texts(previous_file, batch, curated))
+    quote_problems = check_evidence_quotes(curated, texts)
     if quote_problems:
         raise InputError(quote_problems)
     reached("articles-read")
@@ -386,7 +644,7 @@ def ingest(paths: Paths, database_file: Path) -> IngestResult:
     connection = connect_new(database_file)
     reached("database-created")
     try:
-        result = load_raw(connection, batch, curated, inputs)
+        result = load_raw(connection, batch, curated, inputs, previous_file)
     finally:
         connection.close()
     reached("raw-loaded")
@@ -452,10 +710,14 @@ class BuildResult:
     ingest: IngestResult
 
 
-def build(paths: Paths, wait_for_lock: bool = False) -> BuildResult:
+def build(
+    paths: Paths, wait_for_lock: bool = False, full_refresh: bool = False
+) -> BuildResult:
     """Ingest, run ``dbt build`` into a new file, then swap it in.
 
-    Any failure leaves the live warehouse exactly as it was.
+    Any failure leaves the live warehouse exactly as it was. Unless
+    ``full_refresh``, articles unchanged since the live warehouse was built
+    are copied from it instead of being read and extracted again.
     """
     # Imported here so that reading and validating inputs never pays for
     # importing dbt.
@@ -469,7 +731,9 @@ def build(paths: Paths, wait_for_lock: bool = False) -> BuildResult:
         reached("staging-cleaned")
         new_file = staging / paths.warehouse_file.name
         try:
-            ingest_result = ingest(paths, new_file)
+            ingest_result = ingest(
+                paths, new_file, None if full_refresh else paths.warehouse_file
+            )
             dbt_started = time.perf_counter()
             dbt.build(paths, new_file)
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
