@@ -60,7 +60,7 @@ def _progress_bars():
     """Progress bars on stderr for long loops, only when it is a terminal:
     pipes, logs and tests stay quiet."""
     import sys
-    from contextlib import ExitStack, contextmanager
+    from contextlib import contextmanager
 
     from ingest import progress
 
@@ -69,28 +69,28 @@ def _progress_bars():
         if not sys.stderr.isatty():
             yield
             return
-        with ExitStack() as stack:
-            open_bars = {}
+        unfinished = {}
 
-            def show(phase: str, done: int, total: int | None) -> None:
-                if total is None:
-                    return
-                if phase not in open_bars:
-                    open_bars[phase] = ExitStack()
-                    stack.push(open_bars[phase])
-                    bar = click.progressbar(
-                        length=total, label=phase, file=sys.stderr
-                    )
-                    open_bars[phase].enter_context(bar)
-                    open_bars[phase].bar = bar
-                bar = open_bars[phase].bar
-                bar.update(done - bar.pos)
-                if done >= total:
-                    # Ends the line, so the next phase's bar starts below.
-                    open_bars[phase].close()
+        def show(phase: str, done: int, total: int | None) -> None:
+            if total is None:
+                return
+            if phase not in unfinished:
+                unfinished[phase] = click.progressbar(
+                    length=total, label=phase, file=sys.stderr
+                )
+            bar = unfinished[phase]
+            bar.update(done - bar.pos)
+            if done >= total:
+                # Ends the line, so the next phase's bar starts below.
+                bar.render_finish()
+                del unfinished[phase]
 
+        try:
             with progress.listening(show):
                 yield
+        finally:
+            for bar in unfinished.values():
+                bar.render_finish()
 
     return bars()
 
