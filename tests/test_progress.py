@@ -91,7 +91,7 @@ def run_ingest(database: Path, stderr_is_terminal: bool) -> str:
 
 
 def test_terminal_gets_a_progress_bar(tmp_path):
-    shown = run_ingest(tmp_path / "raw.duckdb", stderr_is_terminal=True)
+    shown = run_ingest(tmp_path / "inputs.duckdb", stderr_is_terminal=True)
 
     assert f"reading {ARTICLES_DIR.name}" in shown
     assert "100%" in shown
@@ -99,7 +99,7 @@ def test_terminal_gets_a_progress_bar(tmp_path):
 
 
 def test_pipe_gets_no_progress_bar(tmp_path):
-    shown = run_ingest(tmp_path / "raw.duckdb", stderr_is_terminal=False)
+    shown = run_ingest(tmp_path / "inputs.duckdb", stderr_is_terminal=False)
 
     assert "loaded " in shown
     assert "%" not in shown
