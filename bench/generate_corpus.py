@@ -354,13 +354,15 @@ def generate(article_count: int, output_dir: Path, seed: int = 1) -> Corpus:
     generated: list[tuple[str, str]] = []
     for index in range(max(article_count - corpus.file_count, 0)):
         serial = index + 1
-        roll = rng.random()
-        if generated and roll < EXACT_DUPLICATE_SHARE:
+        # Duplicates at fixed serials, so even a small corpus has some.
+        is_exact_duplicate = serial % round(1 / EXACT_DUPLICATE_SHARE) == 50
+        is_near_duplicate = serial % round(1 / NEAR_DUPLICATE_SHARE) == 75
+        if generated and is_exact_duplicate:
             source_name, source_text = rng.choice(generated)
             data = source_text.encode("utf-8")
             corpus.exact_duplicate_count += 1
             text = source_text
-        elif generated and roll < EXACT_DUPLICATE_SHARE + NEAR_DUPLICATE_SHARE:
+        elif generated and is_near_duplicate:
             # A republished copy: same story, one line of boilerplate added.
             _, source_text = rng.choice(generated)
             text = source_text + f"Republished by partner site {serial}.\n"
