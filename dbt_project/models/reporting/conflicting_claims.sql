@@ -37,10 +37,12 @@ named as (
     left join dim_company as object_company
         on fct_conflicting_claim.object_company_id = object_company.company_id
     left join dim_article as affirming_article
-        on fct_conflicting_claim.affirming_article_id
+        on
+            fct_conflicting_claim.affirming_article_id
             = affirming_article.article_id
     left join dim_article as denying_article
-        on fct_conflicting_claim.denying_article_id
+        on
+            fct_conflicting_claim.denying_article_id
             = denying_article.article_id
 
 )

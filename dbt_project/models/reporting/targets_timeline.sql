@@ -41,10 +41,10 @@ named as (
         fct_target.evidence_quote,
         fct_target.value_low,
         fct_target.value_high,
-        year(fct_target.period_start) as period_year,
-        fct_target.scope = 'electric' as is_electric_only,
         fct_target.period_start,
-        fct_target.period_end
+        fct_target.period_end,
+        year(fct_target.period_start) as period_year,
+        fct_target.scope = 'electric' as is_electric_only
     from fct_target
     left join dim_plant
         on fct_target.plant_id = dim_plant.plant_id
