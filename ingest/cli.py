@@ -168,12 +168,22 @@ def _report_ingest(result) -> None:
     help="Read and extract every article again instead of reusing the "
     "unchanged ones from the live warehouse.",
 )
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Engine: a DuckDB file, or Apache Spark (local[2], or a cluster "
+    "through $SPARK_REMOTE) writing Parquet under <warehouse-dir>/spark "
+    "(or $AUTOWATCH_SPARK_DIR). Spark needs the spark extra and Java 17.",
+)
 def build(
     articles_dirs: tuple[Path, ...],
     seeds_dir: Path | None,
     warehouse_dir: Path | None,
     wait: bool,
     full_refresh: bool,
+    target: str,
 ) -> None:
     """Ingest, run dbt build and all tests, then swap the warehouse in.
 
@@ -184,6 +194,9 @@ def build(
     from ingest.warehouse import build as build_warehouse
 
     paths = _paths(articles_dirs, seeds_dir, warehouse_dir)
+    if target == "spark":
+        _build_on_spark(paths, wait)
+        return
     try:
         result = build_warehouse(
             paths, wait_for_lock=wait, full_refresh=full_refresh
@@ -193,6 +206,18 @@ def build(
     _report_ingest(result.ingest)
     click.echo(f"built {result.warehouse_file}", err=True)
     click.echo(str(result.warehouse_file))
+
+
+def _build_on_spark(paths: Paths, wait: bool) -> None:
+    from ingest import spark
+
+    try:
+        result = spark.build(paths, wait_for_lock=wait)
+    except AutowatchError as error:
+        raise _fail(error) from error
+    _report_ingest(result.ingest)
+    click.echo(f"built the Spark warehouse in {result.spark_dir}", err=True)
+    click.echo(str(result.spark_dir))
 
 
 @cli.command()

@@ -13,6 +13,10 @@ from ingest.paths import Paths
 
 DATABASE_PATH_VARIABLE = "AUTOWATCH_DATABASE_PATH"
 
+# Outputs of dbt_project/profiles.yml.
+DUCKDB_TARGET = "duckdb"
+SPARK_TARGET = "spark"
+
 # How many failing rows of one test the build report shows.
 FAILING_ROWS_SHOWN = 5
 
@@ -42,10 +46,14 @@ class NodeFailure:
         return "\n".join(lines)
 
 
-def dbt_arguments(command: list[str], paths: Paths) -> list[str]:
+def dbt_arguments(
+    command: list[str], paths: Paths, target: str = DUCKDB_TARGET
+) -> list[str]:
     """Common flags: absolute project, profiles, target and log paths."""
     return [
         *command,
+        "--target",
+        target,
         "--project-dir",
         str(paths.dbt_project_dir),
         "--profiles-dir",
@@ -61,7 +69,12 @@ def dbt_arguments(command: list[str], paths: Paths) -> list[str]:
     ]
 
 
-def invoke(command: list[str], paths: Paths, database_file: Path):
+def invoke(
+    command: list[str],
+    paths: Paths,
+    database_file: Path,
+    target: str = DUCKDB_TARGET,
+):
     """Run one dbt command against ``database_file``; return dbt's result."""
     # Imported here: importing dbt takes over a second, and most CLI
     # commands never need it.
@@ -70,9 +83,10 @@ def invoke(command: list[str], paths: Paths, database_file: Path):
     os.environ[DATABASE_PATH_VARIABLE] = str(database_file.resolve())
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     try:
-        return dbtRunner().invoke(dbt_arguments(command, paths))
+        return dbtRunner().invoke(dbt_arguments(command, paths, target))
     finally:
-        _close_duckdb_environment()
+        if target == DUCKDB_TARGET:
+            _close_duckdb_environment()
 
 
 def _close_duckdb_environment() -> None:
@@ -174,3 +188,61 @@ def generate_docs(paths: Paths, database_file: Path) -> Path:
             [],
         )
     return paths.dbt_target_dir / "static_index.html"
+
+
+def build_on_spark(paths: Paths, session) -> None:
+    """``dbt build --target spark`` in the running ``session``.
+
+    dbt-spark's session method calls ``SparkSession.builder.getOrCreate()``,
+    which returns ``session``: dbt writes where that session was told to.
+    Raise BuildError naming each model or test that did not pass.
+    """
+    # profiles.yml reads this variable for the duckdb output too; dbt
+    # renders every output, so it must name some file.
+    os.environ.setdefault(DATABASE_PATH_VARIABLE, str(paths.warehouse_file))
+    os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    from dbt.cli.main import dbtRunner
+
+    result = dbtRunner().invoke(dbt_arguments(["build"], paths, SPARK_TARGET))
+    if result.success:
+        return
+    if result.exception is not None and result.result is None:
+        raise BuildError(
+            "dbt could not run on Spark: "
+            + str(result.exception).strip()
+            + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
+            [],
+        )
+    failures = _failures(result)
+    described = [
+        failure.describe(
+            _failing_rows_on_spark(session, failure.compiled_sql)
+            if failure.compiled_sql
+            else []
+        )
+        for failure in failures
+    ]
+    raise BuildError(
+        f"dbt build on Spark failed: {len(failures)} model(s) or test(s) did "
+        "not pass",
+        described,
+    )
+
+
+def _failing_rows_on_spark(session, compiled_sql: str) -> list[str]:
+    """The first rows a failing test returns on Spark."""
+    try:
+        frame = session.sql(compiled_sql).limit(FAILING_ROWS_SHOWN)
+        names = frame.columns
+        rows = [tuple(row) for row in frame.collect()]
+    except Exception as error:  # noqa: BLE001 - any Spark error is reported
+        return [f"(could not list failing rows: {str(error).splitlines()[0]})"]
+    shown = [name for name in names if _is_identifying(name)] or names
+    return [
+        ", ".join(
+            f"{name}={value!r}"
+            for name, value in zip(names, row, strict=True)
+            if name in shown
+        )
+        for row in rows
+    ]

@@ -27,7 +27,9 @@ ungrounded as (
         on facts.{{ article_id_column }} = articles.article_id
     where
         articles.article_id is null
-        or strpos(articles.article_text, facts.{{ column_name }}) = 0
+        or {{ dbt.position(
+            'facts.' ~ column_name, 'articles.article_text'
+        ) }} = 0
 
 )
 

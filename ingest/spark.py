@@ -1,0 +1,367 @@
+"""Building the same warehouse on Apache Spark.
+
+DuckDB stays the default. ``autowatch build --target spark`` validates and
+reads the inputs exactly as the DuckDB build does, hands the raw tables to
+Spark as Parquet files, then runs the same dbt project with dbt-spark's
+``session`` method in this process: dbt-spark calls
+``SparkSession.builder.getOrCreate()``, so the session configured here (its
+warehouse folder, metastore, Parquet settings, quiet logs) is the one dbt
+uses.
+
+Everything Spark keeps lives under one absolute folder (``warehouse/spark``
+by default): Spark's own defaults are relative to the working directory, so
+a build started from another directory would silently see an empty catalog.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlglot import exp
+
+from ingest.errors import AutowatchError
+from ingest.paths import Paths
+
+SPARK_DIRECTORY_VARIABLE = "AUTOWATCH_SPARK_DIR"
+# Spark Connect: when set (sc://host:port), PySpark's builder returns a
+# remote session and nothing runs in this process but the client.
+SPARK_REMOTE_VARIABLE = "SPARK_REMOTE"
+# A master URL other than local mode (yarn, spark://host:7077, k8s://...).
+SPARK_MASTER_VARIABLE = "AUTOWATCH_SPARK_MASTER"
+LOCAL_MASTER = "local[2]"
+SPARK_DBT_TARGET = "spark"
+
+MINIMUM_JAVA_VERSION = 17
+JAVA_INSTALL_COMMAND = "apt-get install -y openjdk-17-jre-headless"
+SPARK_INSTALL_COMMAND = "pip install -e '.[spark]'"
+
+RAW_SCHEMA = "raw"
+# The schemas dbt writes; `autowatch query` reads their Parquet tables.
+MODEL_SCHEMAS = ("staging", "intermediate", "marts", "reporting")
+
+# Spark's default log4j configuration prints WARN lines (native Hadoop
+# library, Hive metastore bootstrap) that tell a user nothing actionable.
+LOG4J_CONFIGURATION = """\
+rootLogger.level = error
+rootLogger.appenderRef.stderr.ref = console
+appender.console.type = Console
+appender.console.name = console
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+"""
+
+
+class SparkUnavailableError(AutowatchError):
+    """Java or PySpark is missing, so Spark cannot start here."""
+
+
+@dataclass(frozen=True)
+class SparkPaths:
+    """Everything Spark keeps, under one absolute folder."""
+
+    root: Path
+
+    @property
+    def warehouse_dir(self) -> Path:
+        """Spark's ``spark.sql.warehouse.dir``: one ``<schema>.db`` each."""
+        return self.root / "warehouse"
+
+    @property
+    def metastore_dir(self) -> Path:
+        """Derby's metastore database (one process at a time)."""
+        return self.root / "metastore_db"
+
+    @property
+    def raw_dir(self) -> Path:
+        """The raw tables as Parquet, one folder per table."""
+        return self.root / "raw"
+
+    @property
+    def building_dir(self) -> Path:
+        return self.root / ".building"
+
+    @property
+    def log4j_file(self) -> Path:
+        return self.root / "log4j2.properties"
+
+    def schema_dir(self, schema: str) -> Path:
+        return self.warehouse_dir / f"{schema}.db"
+
+    def table_dir(self, schema: str, table: str) -> Path:
+        if schema == RAW_SCHEMA:
+            return self.raw_dir / table
+        return self.schema_dir(schema) / table
+
+
+def spark_paths(paths: Paths) -> SparkPaths:
+    """``$AUTOWATCH_SPARK_DIR`` if set, else ``<warehouse dir>/spark``."""
+    configured = os.environ.get(SPARK_DIRECTORY_VARIABLE)
+    root = Path(configured) if configured else paths.warehouse_dir / "spark"
+    return SparkPaths(root=root.resolve())
+
+
+def java_major_version() -> int | None:
+    """The major version of the ``java`` PySpark would start, or None."""
+    java_home = os.environ.get("JAVA_HOME")
+    java = (
+        str(Path(java_home) / "bin" / "java")
+        if java_home and (Path(java_home) / "bin" / "java").exists()
+        else shutil.which("java")
+    )
+    if java is None:
+        return None
+    try:
+        completed = subprocess.run(
+            [java, "-version"], capture_output=True, text=True, timeout=60
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    match = re.search(r'version "(\d+)(?:\.(\d+))?', completed.stderr)
+    if match is None:
+        return None
+    major = int(match.group(1))
+    # Java 8 and older call themselves 1.x.
+    return int(match.group(2)) if major == 1 and match.group(2) else major
+
+
+def check_requirements(remote: bool = False) -> None:
+    """Raise SparkUnavailableError, in one line with the fix, if Spark can't run.
+
+    A Spark Connect client needs PySpark but no local Java.
+    """
+    missing_packages = [
+        package
+        for package in ("pyspark", "dbt.adapters.spark")
+        if importlib.util.find_spec(package.split(".")[0]) is None
+        or (package == "dbt.adapters.spark" and not _has_dbt_spark())
+    ]
+    if missing_packages:
+        raise SparkUnavailableError(
+            f"--target spark needs {' and '.join(missing_packages)}, which "
+            f"are not installed; install them with: {SPARK_INSTALL_COMMAND}"
+        )
+    if remote:
+        return
+    version = java_major_version()
+    if version is None or version < MINIMUM_JAVA_VERSION:
+        found = "no java on PATH or in JAVA_HOME" if version is None else (
+            f"found Java {version}"
+        )
+        raise SparkUnavailableError(
+            f"--target spark needs Java {MINIMUM_JAVA_VERSION} or newer "
+            f"({found}); install it with: {JAVA_INSTALL_COMMAND}"
+        )
+
+
+def _has_dbt_spark() -> bool:
+    try:
+        return importlib.util.find_spec("dbt.adapters.spark") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def is_remote() -> bool:
+    return bool(os.environ.get(SPARK_REMOTE_VARIABLE))
+
+
+def session_config(spark: SparkPaths) -> dict[str, str]:
+    """Static settings for a session whose state stays under ``spark.root``."""
+    java_options = " ".join(
+        [
+            # derby.log and Derby's own files land here, not in the cwd.
+            f"-Dderby.system.home={spark.root}",
+            f"-Dlog4j2.configurationFile=file:{spark.log4j_file}",
+        ]
+    )
+    return {
+        "spark.app.name": "autowatch",
+        "spark.sql.warehouse.dir": str(spark.warehouse_dir),
+        "spark.hadoop.javax.jdo.option.ConnectionURL": (
+            f"jdbc:derby:;databaseName={spark.metastore_dir};create=true"
+        ),
+        "spark.driver.extraJavaOptions": java_options,
+        "spark.executor.extraJavaOptions": java_options,
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        # Every model is Parquet (dbt_project.yml); these make the tables
+        # Spark creates outside dbt (the raw hand-off) Parquet too, never
+        # Hive text tables.
+        "spark.sql.sources.default": "parquet",
+        "spark.sql.legacy.createHiveTableByDefault": "false",
+        # INT96 timestamps are a legacy encoding; micros with the UTC flag
+        # read back in DuckDB as the same timestamp with time zone.
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.session.timeZone": "UTC",
+        # The default 200 shuffle partitions turn every small join into 200
+        # tasks and 200 tiny files per table.
+        "spark.sql.shuffle.partitions": os.environ.get(
+            "AUTOWATCH_SPARK_SHUFFLE_PARTITIONS", "4"
+        ),
+        "spark.driver.memory": os.environ.get(
+            "AUTOWATCH_SPARK_DRIVER_MEMORY", "2g"
+        ),
+        # No _SUCCESS marker files beside the Parquet parts.
+        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": (
+            "false"
+        ),
+    }
+
+
+def start_session(spark: SparkPaths):
+    """The one SparkSession of this process, configured for ``spark``."""
+    from pyspark.sql import SparkSession
+
+    if is_remote():
+        return SparkSession.builder.remote(
+            os.environ[SPARK_REMOTE_VARIABLE]
+        ).getOrCreate()
+    spark.root.mkdir(parents=True, exist_ok=True)
+    spark.log4j_file.write_text(LOG4J_CONFIGURATION, encoding="utf-8")
+    builder = SparkSession.builder.master(
+        os.environ.get(SPARK_MASTER_VARIABLE, LOCAL_MASTER)
+    ).enableHiveSupport()
+    for key, value in session_config(spark).items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def quoted(name: str) -> str:
+    """A Spark SQL identifier, quoted by sqlglot."""
+    return exp.to_identifier(name, quoted=True).sql(dialect="spark")
+
+
+def export_raw_tables(database_file: Path, target_dir: Path) -> list[str]:
+    """Write every table of schema ``raw`` to ``<target_dir>/<table>/``.
+
+    This Parquet hand-off is what Spark reads as sources; its column types
+    are DuckDB's, so both engines start from the same typed rows.
+    """
+    import duckdb
+
+    from ingest.warehouse import table_name
+
+    connection = duckdb.connect(str(database_file), read_only=True)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = ? and table_type = 'BASE TABLE' "
+                "order by table_name",
+                [RAW_SCHEMA],
+            ).fetchall()
+        ]
+        for name in tables:
+            table_dir = target_dir / name
+            table_dir.mkdir(parents=True)
+            # COPY takes no bound parameter for its target; the path is
+            # ours (a folder we just created), quoted as a string literal.
+            target = exp.Literal.string(str(table_dir / "part-0.parquet")).sql(
+                dialect="duckdb"
+            )
+            connection.execute(
+                f"copy (select * from {table_name(RAW_SCHEMA, name)}) "
+                f"to {target} (format parquet)"
+            )
+    finally:
+        connection.close()
+    return tables
+
+
+def replace_directory(new_dir: Path, live_dir: Path) -> None:
+    """Put ``new_dir`` where ``live_dir`` is, removing the old one."""
+    retired = live_dir.with_name(live_dir.name + ".retired")
+    shutil.rmtree(retired, ignore_errors=True)
+    if live_dir.exists():
+        os.replace(live_dir, retired)
+    os.replace(new_dir, live_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def register_raw_tables(session, spark: SparkPaths, tables: list[str]) -> None:
+    """Point Spark's ``raw`` schema at the Parquet hand-off."""
+    session.sql(f"create database if not exists {quoted(RAW_SCHEMA)}")
+    for name in tables:
+        qualified = f"{quoted(RAW_SCHEMA)}.{quoted(name)}"
+        session.sql(f"drop table if exists {qualified}")
+        session.catalog.createTable(
+            f"{RAW_SCHEMA}.{name}",
+            path=str(spark.table_dir(RAW_SCHEMA, name)),
+            source="parquet",
+        )
+
+
+@dataclass
+class SparkBuildResult:
+    spark_dir: Path
+    ingest: object
+    tables: list[str]
+
+
+@contextmanager
+def spark_lock(spark: SparkPaths, paths: Paths, wait: bool) -> Iterator[None]:
+    """The build lock, held on the Spark folder: Derby admits one process."""
+    from ingest.warehouse import build_lock
+
+    with build_lock(dataclasses.replace(paths, warehouse_dir=spark.root), wait):
+        yield
+
+
+def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
+    """Ingest, hand the raw tables to Spark as Parquet, run ``dbt build``.
+
+    Inputs are validated before Spark starts or anything under the Spark
+    folder changes, so bad input leaves the previous Spark warehouse as it
+    was.
+    """
+    from ingest import dbt
+    from ingest.warehouse import ingest
+
+    remote = is_remote()
+    check_requirements(remote=remote)
+    spark = spark_paths(paths)
+    spark.root.mkdir(parents=True, exist_ok=True)
+    with spark_lock(spark, paths, wait_for_lock):
+        shutil.rmtree(spark.building_dir, ignore_errors=True)
+        spark.building_dir.mkdir(parents=True)
+        try:
+            handoff_file = spark.building_dir / "handoff.duckdb"
+            ingest_result = ingest(paths, handoff_file)
+            new_raw_dir = spark.building_dir / "raw"
+            tables = export_raw_tables(handoff_file, new_raw_dir)
+            replace_directory(new_raw_dir, spark.raw_dir)
+            session = start_session(spark)
+            register_raw_tables(session, spark, tables)
+            dbt_started = time.perf_counter()
+            dbt.build_on_spark(paths, session)
+            ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
+        finally:
+            shutil.rmtree(spark.building_dir, ignore_errors=True)
+    return SparkBuildResult(spark_dir=spark.root, ingest=ingest_result, tables=tables)
+
+
+def parquet_tables(spark: SparkPaths) -> dict[tuple[str, str], Path]:
+    """``(schema, table) -> folder`` of every Parquet table Spark wrote."""
+    tables = {}
+    for schema in (RAW_SCHEMA, *MODEL_SCHEMAS):
+        parent = spark.raw_dir if schema == RAW_SCHEMA else spark.schema_dir(schema)
+        if not parent.is_dir():
+            continue
+        for table_dir in sorted(parent.iterdir()):
+            if table_dir.is_dir() and any(table_dir.rglob("*.parquet")):
+                tables[(schema, table_dir.name)] = table_dir
+    return tables
+
