@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# The spark extra (PySpark brings Spark, ~400 MB) only for the test suite
+# and `autowatch build --target spark`; `make build` stays DuckDB only.
+SPARK_STAMP := $(VENV)/.installed-spark
 
 .PHONY: help build test lint format docs docs-serve chromium bench clean
 
@@ -16,10 +19,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	touch $(SPARK_STAMP)
+
 build: $(STAMP) ## Create .venv, load the data and build warehouse/autowatch.duckdb
 	$(BIN)/autowatch build
 
-test: $(STAMP) chromium ## Run the whole test suite (builds its own warehouses in temp dirs)
+test: $(STAMP) $(SPARK_STAMP) chromium ## Run the whole test suite (builds its own warehouses in temp dirs)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Check Python style with ruff and SQL style with sqlfluff

@@ -266,7 +266,17 @@ def docs(warehouse_dir: Path | None, output: Path | None) -> None:
     show_default=True,
     help="How to print the rows.",
 )
-def query(warehouse_dir: Path | None, sql: str, output_format: str) -> None:
+@click.option(
+    "--target",
+    type=click.Choice(["duckdb", "spark"]),
+    default="duckdb",
+    show_default=True,
+    help="Which build to read: the DuckDB file, or the Parquet tables a "
+    "Spark build wrote (read through DuckDB; no Java needed).",
+)
+def query(
+    warehouse_dir: Path | None, sql: str, output_format: str, target: str
+) -> None:
     """Run one read-only SQL statement against the warehouse.
 
     Statements that write (insert, create, copy, attach ...) are refused.
@@ -277,7 +287,12 @@ def query(warehouse_dir: Path | None, sql: str, output_format: str) -> None:
 
     paths = _paths((), None, warehouse_dir)
     try:
-        result = run_query(paths.warehouse_file, sql)
+        if target == "spark":
+            from ingest.spark import run_query_on_parquet, spark_paths
+
+            result = run_query_on_parquet(spark_paths(paths), sql)
+        else:
+            result = run_query(paths.warehouse_file, sql)
     except InputError as error:
         raise click.ClickException(
             "\n".join(str(problem) for problem in error.problems)

@@ -228,6 +228,9 @@ def start_session(spark: SparkPaths):
         ).getOrCreate()
     spark.root.mkdir(parents=True, exist_ok=True)
     spark.log4j_file.write_text(LOG4J_CONFIGURATION, encoding="utf-8")
+    # Spark's launcher puts this folder on the driver's classpath, where
+    # log4j finds log4j2.properties before Spark's chatty default.
+    os.environ["SPARK_CONF_DIR"] = str(spark.root)
     builder = SparkSession.builder.master(
         os.environ.get(SPARK_MASTER_VARIABLE, LOCAL_MASTER)
     ).enableHiveSupport()
@@ -365,3 +368,186 @@ def parquet_tables(spark: SparkPaths) -> dict[tuple[str, str], Path]:
                 tables[(schema, table_dir.name)] = table_dir
     return tables
 
+
+
+def _string_literal(text: str) -> str:
+    """A DuckDB string literal: DDL such as CREATE VIEW binds no parameters."""
+    return exp.Literal.string(text).sql(dialect="duckdb")
+
+
+def _parquet_scan(table_dir: Path) -> str:
+    return f"read_parquet({_string_literal(str(table_dir / '**' / '*.parquet'))})"
+
+
+def connect_parquet_tables(spark: SparkPaths, connection=None):
+    """A DuckDB connection with one view per Parquet table Spark wrote.
+
+    Needs neither Java nor PySpark: the tables are plain Parquet folders,
+    so ``autowatch query`` and the notebook read a Spark-built warehouse
+    through DuckDB. Spark's views (staging, intermediate, reporting) live
+    only in its metastore and are not available this way.
+    """
+    import duckdb
+
+    from ingest.warehouse import identifier, table_name
+
+    if connection is None:
+        connection = duckdb.connect()
+    for (schema, table), table_dir in parquet_tables(spark).items():
+        connection.execute(f"create schema if not exists {identifier(schema)}")
+        connection.execute(
+            f"create or replace view {table_name(schema, table)} as "
+            f"select * from {_parquet_scan(table_dir)}"
+        )
+    return connection
+
+
+def load_handoff(raw_dir: Path, database_file: Path) -> None:
+    """A DuckDB file whose schema ``raw`` is the Parquet hand-off.
+
+    Building DuckDB from the very files Spark read makes the two builds
+    comparable down to the ingest timestamps.
+    """
+    from ingest.warehouse import connect_new, identifier, table_name
+
+    connection = connect_new(database_file)
+    try:
+        connection.execute(f"create schema {identifier(RAW_SCHEMA)}")
+        for table_dir in sorted(path for path in raw_dir.iterdir() if path.is_dir()):
+            connection.execute(
+                f"create table {table_name(RAW_SCHEMA, table_dir.name)} as "
+                f"select * from {_parquet_scan(table_dir)}"
+            )
+    finally:
+        connection.close()
+
+
+@dataclass(frozen=True)
+class TableDifference:
+    """How one table differs between the DuckDB and the Spark build."""
+
+    table: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.problem}"
+
+
+def compare_with_duckdb(
+    database_file: Path, spark: SparkPaths, schema: str = "marts"
+) -> tuple[list[str], list[TableDifference]]:
+    """Compare every table of ``schema`` in a DuckDB file with Spark's.
+
+    Returns the tables compared and their differences: a table missing on
+    one side, column names or types that differ, and rows one side has that
+    the other lacks (EXCEPT ALL both ways, so duplicates count).
+    """
+    import duckdb
+
+    from ingest.warehouse import identifier
+
+    connection = duckdb.connect()
+    try:
+        connection.execute(
+            f"attach {_string_literal(str(database_file))} as duckdb_build "
+            "(read_only)"
+        )
+        duckdb_tables = [
+            name
+            for (name,) in connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_catalog = 'duckdb_build' and table_schema = ? "
+                "and table_type = 'BASE TABLE' order by table_name",
+                [schema],
+            ).fetchall()
+        ]
+        spark_tables = {
+            table: table_dir
+            for (table_schema, table), table_dir in parquet_tables(spark).items()
+            if table_schema == schema
+        }
+        differences = [
+            TableDifference(f"{schema}.{table}", "only in the Spark build")
+            for table in sorted(set(spark_tables) - set(duckdb_tables))
+        ]
+        for table in duckdb_tables:
+            qualified = f"{schema}.{table}"
+            if table not in spark_tables:
+                differences.append(
+                    TableDifference(qualified, "missing from the Spark build")
+                )
+                continue
+            duckdb_relation = (
+                f"duckdb_build.{identifier(schema)}.{identifier(table)}"
+            )
+            spark_relation = _parquet_scan(spark_tables[table])
+            duckdb_columns = connection.execute(
+                f"select column_name, column_type from "
+                f"(describe select * from {duckdb_relation})"
+            ).fetchall()
+            spark_columns = connection.execute(
+                f"select column_name, column_type from "
+                f"(describe select * from {spark_relation})"
+            ).fetchall()
+            if duckdb_columns != spark_columns:
+                differences.append(
+                    TableDifference(
+                        qualified,
+                        f"columns differ: DuckDB {duckdb_columns}, "
+                        f"Spark {spark_columns}",
+                    )
+                )
+                continue
+            for first, second, side in (
+                (duckdb_relation, spark_relation, "only in DuckDB"),
+                (spark_relation, duckdb_relation, "only in Spark"),
+            ):
+                rows = connection.execute(
+                    f"select * from {first} except all select * from {second} "
+                    "limit 3"
+                ).fetchall()
+                count = connection.execute(
+                    f"select count(*) from (select * from {first} "
+                    f"except all select * from {second})"
+                ).fetchone()[0]
+                if count:
+                    differences.append(
+                        TableDifference(
+                            qualified, f"{count} row(s) {side}, e.g. {rows}"
+                        )
+                    )
+    finally:
+        connection.close()
+    return duckdb_tables, differences
+
+
+class MissingSparkWarehouseError(AutowatchError):
+    """No Spark build has written Parquet tables here yet."""
+
+
+def run_query_on_parquet(spark: SparkPaths, sql: str):
+    """One read-only statement over a Spark build's Parquet tables."""
+    import duckdb
+
+    from ingest.query import (
+        COMMAND_LINE_SOURCE,
+        QueryError,
+        QueryResult,
+        check_read_only,
+    )
+
+    check_read_only(sql)
+    if not parquet_tables(spark):
+        raise MissingSparkWarehouseError(
+            f"{spark.root}: no Spark-built tables yet; run "
+            "`autowatch build --target spark`"
+        )
+    connection = connect_parquet_tables(spark)
+    try:
+        cursor = connection.execute(sql)
+        column_names = [column[0] for column in cursor.description or []]
+        return QueryResult(column_names, cursor.fetchall())
+    except duckdb.Error as error:
+        raise QueryError(f"{COMMAND_LINE_SOURCE}: {error}") from error
+    finally:
+        connection.close()
