@@ -425,8 +425,12 @@ def load_raw(
     curated: list[CuratedTable],
     inputs: dict[str, object],
     previous_file: Path | None = None,
+    extract: bool = True,
 ) -> IngestResult:
     """Create schema ``raw`` and fill it, in one transaction.
+
+    ``extract=False`` leaves out the extraction tables, for a build that
+    extracts elsewhere (the Spark target runs extraction in executors).
 
     With ``previous_file`` (the live warehouse), the rows of
     ``batch.reused`` articles and their unchanged extractions are copied
@@ -512,7 +516,8 @@ def load_raw(
         )
         result.curated_row_counts[table.name] = len(curated_table.rows)
     extraction_started = time.perf_counter()
-    _load_extractions(connection, batch, curated, has_previous)
+    if extract:
+        _load_extractions(connection, batch, curated, has_previous)
     result.phase_seconds["extraction"] = time.perf_counter() - extraction_started
     _create_table(connection, "build_info", BUILD_INFO_COLUMNS)
     _insert_rows(
@@ -610,6 +615,7 @@ def ingest(
     paths: Paths,
     database_file: Path,
     previous_file: Path | None = None,
+    extract: bool = True,
 ) -> IngestResult:
     """Validate every input, then load it into a new database file.
 
@@ -644,7 +650,9 @@ def ingest(
     connection = connect_new(database_file)
     reached("database-created")
     try:
-        result = load_raw(connection, batch, curated, inputs, previous_file)
+        result = load_raw(
+            connection, batch, curated, inputs, previous_file, extract=extract
+        )
     finally:
         connection.close()
     reached("raw-loaded")
