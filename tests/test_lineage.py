@@ -78,11 +78,11 @@ def test_generated_column_has_no_upstream_column(built_paths):
     assert tree.sources() == set()
 
 
-def test_catalog_schema_gives_the_same_lineage_as_the_warehouse(docs_paths):
+def test_catalog_schema_gives_the_same_lineage_as_the_warehouse(docs_paths, tmp_path):
     catalog_file = docs_paths.dbt_target_dir / "catalog.json"
     from_catalog = LineageGraph.load(docs_paths)
     assert from_catalog.schema_origin == str(catalog_file)
-    catalog_file_absent = copy_warehouse(docs_paths, docs_paths.warehouse_dir / "x")
+    catalog_file_absent = copy_warehouse(docs_paths, tmp_path / "warehouse")
     (catalog_file_absent.dbt_target_dir / "catalog.json").unlink()
     from_warehouse = LineageGraph.load(catalog_file_absent)
     assert from_warehouse.schema_origin == str(catalog_file_absent.warehouse_file)
@@ -108,9 +108,7 @@ def test_without_a_schema_select_star_resolves_only_to_star(docs_paths):
     informed_upstream = informed.direct_upstream(informed.find_model("fct_target"))
 
     assert [column.column for column in blind_upstream["value_low"]] == ["*"]
-    assert [column.column for column in informed_upstream["value_low"]] == [
-        "value_low"
-    ]
+    assert [column.column for column in informed_upstream["value_low"]] == ["value_low"]
 
 
 def test_cli_prints_the_chain(built_paths):
