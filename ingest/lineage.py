@@ -246,17 +246,6 @@ class LineageGraph:
             )
         return matches[0]
 
-    def columns_of(self, relation: Relation) -> list[str]:
-        database_schemas = self.schema.values()
-        for schemas in database_schemas:
-            for schema_name, tables in schemas.items():
-                if schema_name.lower() != relation.schema.lower():
-                    continue
-                for table, columns in tables.items():
-                    if table.lower() == relation.name.lower():
-                        return list(columns)
-        return []
-
     def direct_upstream(self, relation: Relation) -> dict[str, list[UpstreamColumn]]:
         """For each column of a model, the columns its SQL reads."""
         key = _key(relation.schema, relation.name)
