@@ -26,3 +26,7 @@ def date_spine(datepart, start_date, end_date):
         f"select unnest(generate_series({start_date}, {end_date}, "
         f"interval 1 {datepart})) as date_{datepart}"
     )
+
+
+def position(substring_text, string_text):
+    return f"position({substring_text} in {string_text})"
