@@ -56,10 +56,13 @@ chromium: ## Install Debian's chromium (for the docs page test) when missing
 
 # Corpus sizes for `make bench`; e.g. `make bench SIZES="1000"`.
 SIZES ?= 1000 10000 100000
+# Sizes built on both DuckDB and Spark local; e.g. SPARK_SIZES="200 1000".
+SPARK_SIZES ?= 1000 100000
 
-bench: $(STAMP) ## Measure extraction throughput and build scaling; writes bench/RESULTS.md
+bench: $(STAMP) $(SPARK_STAMP) ## Measure extraction throughput and build scaling; writes bench/RESULTS.md
 	$(BIN)/python bench/bench_extraction.py
 	$(BIN)/python bench/run_bench.py --sizes $(SIZES)
+	$(BIN)/python bench/bench_spark.py --sizes $(SPARK_SIZES)
 
 clean: ## Remove the virtualenv, the warehouse and dbt's artefacts
 	rm -rf $(VENV) warehouse dbt_project/target dbt_project/logs
