@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from conftest import rows
 
 
@@ -49,3 +51,34 @@ def test_review_queue_holds_uncurated_figures_and_candidates(warehouse):
         ["3.97 billion rubles"],
     )
     assert covered == [(0,)]
+
+
+def test_review_items_sharing_a_reviewed_key_keep_distinct_ids(built_paths, warehouse):
+    # figure_id and mention_id are both keyed by (article_id, item_index),
+    # so a figure and a candidate name of one article can share a key; the
+    # dbt unit test beside review_queue builds exactly that case.
+    results = json.loads(
+        (built_paths.dbt_target_dir / "run_results.json").read_text()
+    )["results"]
+    statuses = {
+        result["unique_id"]: result["status"]
+        for result in results
+        if result["unique_id"].startswith("unit_test.autowatch.review_queue.")
+    }
+    assert statuses == {
+        "unit_test.autowatch.review_queue."
+        "review_queue_keys_differ_when_items_share_a_key": "pass"
+    }
+    shared = rows(
+        warehouse,
+        "select count(*) from marts.fct_extracted_figure as figure "
+        "join marts.fct_mention as mention on figure.figure_id = mention.mention_id",
+    )
+    duplicated = rows(
+        warehouse,
+        "select count(*) - count(distinct review_item_id), "
+        "count(*) filter (where review_item_id = reviewed_id) "
+        "from marts.review_queue",
+    )
+    assert shared[0][0] > 0
+    assert duplicated == [(0, 0)]

@@ -1,7 +1,9 @@
 {#- What a curator should look at next: figures extraction found that no
     curated target of the same article carries, names that match no
     alias, and curated targets whose value extraction cannot find in the
-    article they quote. -#}
+    article they quote. figure_id and mention_id are both keyed by
+    (article_id, item_index), so a figure and a candidate name of one
+    article can share a key: the review item's key adds its kind. -#}
 with
 
 fct_extracted_figure as (
@@ -25,7 +27,7 @@ fct_target as (
 uncurated_figures as (
 
     select
-        fct_extracted_figure.figure_id as review_item_id,
+        fct_extracted_figure.figure_id as reviewed_id,
         fct_extracted_figure.article_id,
         'figure_not_curated' as review_kind,
         fct_extracted_figure.surface_text,
@@ -50,7 +52,7 @@ uncurated_figures as (
 candidate_entities as (
 
     select
-        fct_mention.mention_id as review_item_id,
+        fct_mention.mention_id as reviewed_id,
         fct_mention.article_id,
         'candidate_entity' as review_kind,
         fct_mention.surface_text,
@@ -68,7 +70,7 @@ candidate_entities as (
 unextracted_targets as (
 
     select
-        fct_target.target_id as review_item_id,
+        fct_target.target_id as reviewed_id,
         fct_target.article_id,
         'target_not_extracted' as review_kind,
         fct_target.evidence_quote as surface_text,
@@ -90,7 +92,7 @@ unextracted_targets as (
 
 ),
 
-final as (
+review_items as (
 
     select * from uncurated_figures
     union all
@@ -98,10 +100,29 @@ final as (
     union all
     select * from unextracted_targets
 
+),
+
+final as (
+
+    select
+        {{ surrogate_key(['review_kind', 'reviewed_id']) }} as review_item_id,
+        reviewed_id,
+        article_id,
+        review_kind,
+        surface_text,
+        sentence_text,
+        unit,
+        start_offset,
+        end_offset,
+        value_low,
+        value_high
+    from review_items
+
 )
 
 select
     review_item_id,
+    reviewed_id,
     article_id,
     review_kind,
     surface_text,
