@@ -126,7 +126,7 @@ class _Scanner(ast.NodeVisitor):
         if node is None:
             return False
         if isinstance(node, _Items):
-            return self._constant_iterable(node.iterable)
+            return self._safe_items(node.iterable, seen)
         if isinstance(node, ast.Constant):
             return True
         if isinstance(node, ast.Name):
@@ -179,7 +179,8 @@ class _Scanner(ast.NodeVisitor):
             self.scopes.pop()
             self.checking_functions.discard(name)
 
-    def _constant_iterable(self, node: ast.AST) -> bool:
+    def _safe_items(self, node: ast.AST, seen: frozenset[str]) -> bool:
+        """Whether every item a loop over ``node`` can bind is safe."""
         if isinstance(node, ast.Name):
             return _is_constant(node.id)
         if (
@@ -187,9 +188,15 @@ class _Scanner(ast.NodeVisitor):
             and isinstance(node.func, ast.Attribute)
             and node.func.attr in ("items", "keys", "values")
         ):
-            return self._constant_iterable(node.func.value)
+            return self._safe_items(node.func.value, seen)
         if isinstance(node, ast.List | ast.Tuple):
-            return all(isinstance(element, ast.Constant) for element in node.elts)
+            # Unpacking may bind any element of a literal row, so all must be.
+            return all(
+                self._safe_items(element, seen)
+                if isinstance(element, ast.List | ast.Tuple)
+                else self._safe(element, seen)
+                for element in node.elts
+            )
         return False
 
     def _safe_iterable(self, node: ast.AST, seen: frozenset[str]) -> bool:
@@ -360,6 +367,11 @@ UNSAFE_SNIPPETS = {
     "loop over input": (
         'def f(c, names):\n    for n in names:\n        c.execute(f"drop table {n}")\n'
     ),
+    "loop over a literal holding input": (
+        "def f(c, a, n):\n"
+        "    for one in (table_name('s', a), n):\n"
+        '        c.execute(f"select * from {one}")\n'
+    ),
     "helper passing input through": (
         "def wrap(n):\n    return n\n"
         'def f(c, n):\n    c.execute(f"select a from {wrap(n)}")\n'
@@ -385,6 +397,13 @@ SAFE_SNIPPETS = {
         "def f(c):\n"
         "    for name, sql_type in COLUMNS:\n"
         '        c.execute(f"create table t ({identifier(name)} {sql_type})")\n'
+    ),
+    "loop over a literal of sqlglot names": (
+        "def f(c, a, b):\n"
+        "    first_table = table_name('s', a)\n"
+        "    second_table = table_name('s', b)\n"
+        "    for one, other in ((first_table, second_table),):\n"
+        '        c.execute(f"select * from {one} except all select * from {other}")\n'
     ),
     "helper returning sqlglot text": (
         "def quoted(n):\n    return exp.to_identifier(n).sql()\n"
