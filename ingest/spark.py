@@ -21,6 +21,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -155,8 +156,10 @@ def check_requirements(remote: bool = False) -> None:
         return
     version = java_major_version()
     if version is None or version < MINIMUM_JAVA_VERSION:
-        found = "no java on PATH or in JAVA_HOME" if version is None else (
-            f"found Java {version}"
+        found = (
+            "no java on PATH or in JAVA_HOME"
+            if version is None
+            else (f"found Java {version}")
         )
         raise SparkUnavailableError(
             f"--target spark needs Java {MINIMUM_JAVA_VERSION} or newer "
@@ -208,13 +211,9 @@ def session_config(spark: SparkPaths) -> dict[str, str]:
         "spark.sql.shuffle.partitions": os.environ.get(
             "AUTOWATCH_SPARK_SHUFFLE_PARTITIONS", "4"
         ),
-        "spark.driver.memory": os.environ.get(
-            "AUTOWATCH_SPARK_DRIVER_MEMORY", "2g"
-        ),
+        "spark.driver.memory": os.environ.get("AUTOWATCH_SPARK_DRIVER_MEMORY", "2g"),
         # No _SUCCESS marker files beside the Parquet parts.
-        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": (
-            "false"
-        ),
+        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": ("false"),
     }
 
 
@@ -228,6 +227,9 @@ def start_session(spark: SparkPaths):
         ).getOrCreate()
     spark.root.mkdir(parents=True, exist_ok=True)
     spark.log4j_file.write_text(LOG4J_CONFIGURATION, encoding="utf-8")
+    # Executors' Python workers must import this package and its
+    # dependencies: in local mode, the interpreter running this build.
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     # Spark's launcher puts this folder on the driver's classpath, where
     # log4j finds log4j2.properties before Spark's chatty default.
     os.environ["SPARK_CONF_DIR"] = str(spark.root)
@@ -307,6 +309,139 @@ def register_raw_tables(session, spark: SparkPaths, tables: list[str]) -> None:
         )
 
 
+# DuckDB column types of the extraction tables, as Spark DDL types.
+SPARK_TYPES = {
+    "varchar": "string",
+    "bigint": "bigint",
+    "double": "double",
+    "date": "date",
+    "boolean": "boolean",
+}
+# Articles per Arrow batch handed to one executor's extraction call.
+EXTRACTION_BATCH_ARTICLES = 100
+
+
+def _spark_schema(columns: tuple[tuple[str, str], ...]) -> str:
+    return ", ".join(f"{quoted(name)} {SPARK_TYPES[kind]}" for name, kind in columns)
+
+
+def _extract_partitions(curated_rows: dict[str, list[dict]], published: dict):
+    """The function executors run: article batches in, extraction rows out.
+
+    Every output row is one row of one extraction table, pickled, with the
+    table's name beside it: mapInArrow has one output schema, and the four
+    tables are split apart afterwards, so each article is read only once.
+    """
+
+    def extract(batches):
+        import pickle
+
+        import pyarrow
+
+        from ingest.extraction import EXTRACTION_TABLES, extraction_rows
+        from ingest.mentions import matcher_from_rows
+
+        matcher = matcher_from_rows(curated_rows)
+        for batch in batches:
+            articles = [
+                (article_id, text, published.get(article_id))
+                for article_id, text in zip(
+                    batch.column("article_id").to_pylist(),
+                    batch.column("article_text").to_pylist(),
+                    strict=True,
+                )
+            ]
+            tables = extraction_rows(articles, matcher)
+            names, payloads = [], []
+            for name in EXTRACTION_TABLES:
+                for row in tables[name]:
+                    names.append(name)
+                    payloads.append(pickle.dumps(row))
+            yield pyarrow.RecordBatch.from_arrays(
+                [
+                    pyarrow.array(names, pyarrow.string()),
+                    pyarrow.array(payloads, pyarrow.binary()),
+                ],
+                names=["table_name", "payload"],
+            )
+
+    return extract
+
+
+def _unpickle_rows(columns: tuple[tuple[str, str], ...]):
+    def unpickle(batches):
+        import pickle
+
+        import pyarrow
+
+        for batch in batches:
+            rows = [
+                pickle.loads(payload) for payload in batch.column("payload").to_pylist()
+            ]
+            yield pyarrow.RecordBatch.from_pylist(
+                [
+                    dict(zip([name for name, _ in columns], row, strict=True))
+                    for row in rows
+                ],
+                schema=_arrow_schema(columns),
+            )
+
+    return unpickle
+
+
+def _arrow_schema(columns: tuple[tuple[str, str], ...]):
+    import pyarrow
+
+    arrow_types = {
+        "varchar": pyarrow.string(),
+        "bigint": pyarrow.int64(),
+        "double": pyarrow.float64(),
+        "date": pyarrow.date32(),
+        "boolean": pyarrow.bool_(),
+    }
+    return pyarrow.schema([(name, arrow_types[kind]) for name, kind in columns])
+
+
+def extract_on_spark(
+    session, spark: SparkPaths, curated_rows: dict[str, list[dict]], target_dir: Path
+) -> list[str]:
+    """Run extraction in Spark's executors; write each table as Parquet.
+
+    The same Python functions as the DuckDB build (``extraction_rows``) run
+    over batches of ``raw.news_articles`` with ``mapInArrow``, so on a
+    cluster every executor extracts its share of the articles.
+    """
+    from ingest.extraction import EXTRACTION_TABLES
+
+    published = {
+        row["article_id"]: row["published_on"]
+        for row in curated_rows.get("articles", [])
+    }
+    articles = session.read.parquet(
+        str(spark.table_dir(RAW_SCHEMA, "news_articles"))
+    ).select("article_id", "article_text")
+    # The hand-off is one Parquet file, which Spark would read as one task
+    # on one core; one partition per batch spreads the articles over every
+    # executor core the cluster has.
+    partition_count = max(1, -(-articles.count() // EXTRACTION_BATCH_ARTICLES))
+    articles = articles.repartition(partition_count)
+    session.conf.set(
+        "spark.sql.execution.arrow.maxRecordsPerBatch",
+        str(EXTRACTION_BATCH_ARTICLES),
+    )
+    extracted_dir = spark.building_dir / "extracted_rows"
+    articles.mapInArrow(
+        _extract_partitions(curated_rows, published),
+        "table_name string, payload binary",
+    ).write.mode("overwrite").parquet(str(extracted_dir))
+    extracted = session.read.parquet(str(extracted_dir))
+    for name, columns in EXTRACTION_TABLES.items():
+        extracted.where(extracted.table_name == name).select("payload").mapInArrow(
+            _unpickle_rows(columns), _spark_schema(columns)
+        ).write.mode("overwrite").parquet(str(target_dir / name))
+    return list(EXTRACTION_TABLES)
+
+
 @dataclass
 class SparkBuildResult:
     spark_dir: Path
@@ -331,6 +466,7 @@ def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
     was.
     """
     from ingest import dbt
+    from ingest.curated import read_curated
     from ingest.warehouse import ingest
 
     remote = is_remote()
@@ -342,11 +478,25 @@ def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
         spark.building_dir.mkdir(parents=True)
         try:
             handoff_file = spark.building_dir / "handoff.duckdb"
-            ingest_result = ingest(paths, handoff_file)
+            ingest_result = ingest(paths, handoff_file, extract=False)
             new_raw_dir = spark.building_dir / "raw"
             tables = export_raw_tables(handoff_file, new_raw_dir)
             replace_directory(new_raw_dir, spark.raw_dir)
             session = start_session(spark)
+            extraction_started = time.perf_counter()
+            new_extraction_dir = spark.building_dir / "extracted"
+            curated_rows = {
+                table.table.name: table.rows for table in read_curated(paths.seeds_dir)
+            }
+            extracted = extract_on_spark(
+                session, spark, curated_rows, new_extraction_dir
+            )
+            for name in extracted:
+                replace_directory(new_extraction_dir / name, spark.raw_dir / name)
+            tables = sorted({*tables, *extracted})
+            ingest_result.phase_seconds["extraction"] = (
+                time.perf_counter() - extraction_started
+            )
             register_raw_tables(session, spark, tables)
             dbt_started = time.perf_counter()
             dbt.build_on_spark(paths, session)
@@ -367,7 +517,6 @@ def parquet_tables(spark: SparkPaths) -> dict[tuple[str, str], Path]:
             if table_dir.is_dir() and any(table_dir.rglob("*.parquet")):
                 tables[(schema, table_dir.name)] = table_dir
     return tables
-
 
 
 def _string_literal(text: str) -> str:
@@ -449,8 +598,7 @@ def compare_with_duckdb(
     connection = duckdb.connect()
     try:
         connection.execute(
-            f"attach {_string_literal(str(database_file))} as duckdb_build "
-            "(read_only)"
+            f"attach {_string_literal(str(database_file))} as duckdb_build (read_only)"
         )
         duckdb_tables = [
             name
@@ -477,9 +625,7 @@ def compare_with_duckdb(
                     TableDifference(qualified, "missing from the Spark build")
                 )
                 continue
-            duckdb_relation = (
-                f"duckdb_build.{identifier(schema)}.{identifier(table)}"
-            )
+            duckdb_relation = f"duckdb_build.{identifier(schema)}.{identifier(table)}"
             spark_relation = _parquet_scan(spark_tables[table])
             duckdb_columns = connection.execute(
                 f"select column_name, column_type from "
@@ -503,8 +649,7 @@ def compare_with_duckdb(
                 (spark_relation, duckdb_relation, "only in Spark"),
             ):
                 rows = connection.execute(
-                    f"select * from {first} except all select * from {second} "
-                    "limit 3"
+                    f"select * from {first} except all select * from {second} limit 3"
                 ).fetchall()
                 count = connection.execute(
                     f"select count(*) from (select * from {first} "

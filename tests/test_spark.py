@@ -1,0 +1,290 @@
+"""The same dbt project on Apache Spark, compared row for row with DuckDB.
+
+One Spark build (``autowatch build --target spark`` in its own process, so
+its JVM and Derby metastore go away with it) of the sample articles plus
+crafted RU/EN edge cases; then a DuckDB build of the very Parquet files
+Spark read; then every mart is compared: same columns, same types, and no
+row on one side that the other lacks.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from ingest import dbt, spark
+from ingest.cli import cli
+from ingest.paths import PROJECT_ROOT, default_paths
+
+EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
+SAMPLE_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+
+
+def _spark_unavailable_reason() -> str | None:
+    try:
+        spark.check_requirements()
+    except spark.SparkUnavailableError as error:
+        return str(error)
+    return None
+
+
+def _autowatch(*arguments: str, environment: dict | None = None):
+    return subprocess.run(
+        [sys.executable, "-m", "ingest", *arguments],
+        capture_output=True,
+        text=True,
+        env=environment or dict(os.environ),
+        cwd=PROJECT_ROOT,
+    )
+
+
+@pytest.fixture(scope="module")
+def spark_build(tmp_path_factory) -> tuple[Path, spark.SparkPaths]:
+    """One Spark build and one DuckDB build from the same hand-off."""
+    reason = _spark_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"Spark cannot run here: {reason}")
+    root = tmp_path_factory.mktemp("spark_build")
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key != spark.SPARK_DIRECTORY_VARIABLE
+    }
+    completed = _autowatch(
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(root),
+        "--articles",
+        str(SAMPLE_ARTICLES_DIR),
+        "--articles",
+        str(EDGE_CASES_DIR),
+        "--seeds",
+        str(SEEDS_DIR),
+        environment=environment,
+    )
+    assert completed.returncode == 0, completed.stderr
+    spark_dir = spark.SparkPaths(root / "spark")
+    assert completed.stdout.strip() == str(spark_dir.root)
+
+    duckdb_dir = root / "duckdb"
+    duckdb_dir.mkdir()
+    paths = default_paths(warehouse_dir=duckdb_dir)
+    database_file = duckdb_dir / "autowatch.duckdb"
+    spark.load_handoff(spark_dir.raw_dir, database_file)
+    dbt.build(paths, database_file)
+    return database_file, spark_dir
+
+
+@pytest.mark.spark
+def test_every_mart_is_identical_on_both_engines(spark_build):
+    database_file, spark_dir = spark_build
+    compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
+    assert {"dim_article", "dim_date", "fct_mention", "fct_target"} <= set(compared)
+    assert [str(difference) for difference in differences] == []
+
+
+@pytest.mark.spark
+def test_raw_hand_off_is_what_both_engines_read(spark_build):
+    database_file, spark_dir = spark_build
+    compared, differences = spark.compare_with_duckdb(
+        database_file, spark_dir, schema="raw"
+    )
+    assert "news_articles" in compared
+    assert [str(difference) for difference in differences] == []
+
+
+@pytest.mark.spark
+@pytest.mark.parametrize(
+    "table",
+    ["article_bodies", "extracted_mentions", "extracted_figures", "extracted_periods"],
+)
+def test_extraction_in_executors_equals_the_single_machine_extraction(
+    spark_build, warehouse, table
+):
+    """mapInArrow over Spark's executors yields the rows the DuckDB build's
+    worker processes yield, for every sample article."""
+    _, spark_dir = spark_build
+    connection = spark.connect_parquet_tables(spark_dir)
+    try:
+        sample_ids = [
+            article_id
+            for (article_id,) in warehouse.execute(
+                "select article_id from raw.news_articles"
+            ).fetchall()
+        ]
+        query = (
+            f"select * from raw.{table} where list_contains(?, article_id) order by all"
+        )
+        spark_rows = connection.execute(query, [sample_ids]).fetchall()
+        duckdb_rows = warehouse.execute(query, [sample_ids]).fetchall()
+    finally:
+        connection.close()
+    assert spark_rows
+    assert spark_rows == duckdb_rows
+
+
+@pytest.mark.spark
+def test_edge_cases_reach_the_compared_marts(spark_build):
+    """The crafted articles produce the rows the comparison must cover."""
+    database_file, spark_dir = spark_build
+    connection = spark.connect_parquet_tables(spark_dir)
+    try:
+        file_names = {
+            name
+            for (name,) in connection.execute(
+                "select file_name from marts.dim_article"
+            ).fetchall()
+        }
+        assert {"ru_case_folding.txt", "en_nulls_and_boundaries.txt"} <= file_names
+        # Upper-case and inflected Cyrillic forms are found, "Автоторный"
+        # (a longer word) is not, and a repeated sentence yields one
+        # mention per occurrence with the same sentence text.
+        surfaces = connection.execute(
+            "select mention.surface_text, mention.sentence_text "
+            "from marts.fct_mention as mention "
+            "inner join marts.dim_article as article "
+            "on mention.article_id = article.article_id "
+            "where article.file_name = ? and mention.entity_code = ?",
+            ["ru_case_folding.txt", "avtotor"],
+        ).fetchall()
+        surface_texts = [surface for surface, _ in surfaces]
+        assert not any(text.startswith("Автоторн") for text in surface_texts)
+        sentences = [sentence for _, sentence in surfaces]
+        repeated = "Калининградский завод «Автотор» в 2024 году собрал 50 тыс."
+        assert sum(1 for sentence in sentences if sentence.startswith(repeated)) == 2
+        # Articles without curated metadata keep null metadata on Spark too.
+        null_outlets = connection.execute(
+            "select count(*) from marts.dim_article "
+            "where outlet_company_id is null and file_name like '%.txt'"
+        ).fetchone()[0]
+        assert null_outlets >= 2
+    finally:
+        connection.close()
+
+
+@pytest.mark.spark
+def test_query_reads_the_spark_build_without_java(spark_build):
+    database_file, spark_dir = spark_build
+    sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
+    runner = CliRunner()
+    result = runner.invoke(
+        cli,
+        [
+            "query",
+            "--target",
+            "spark",
+            "--warehouse-dir",
+            str(spark_dir.root.parent),
+            "--format",
+            "csv",
+            sql,
+        ],
+        env={"JAVA_HOME": "/nonexistent", "PATH": "/nonexistent"},
+    )
+    assert result.exit_code == 0, result.output
+    with duckdb.connect(str(database_file), read_only=True) as connection:
+        expected = connection.execute(sql).fetchall()
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "brand_code,brand_name"
+    assert lines[1:] == [f"{code},{name}" for code, name in expected]
+
+
+@pytest.mark.spark
+def test_bad_input_leaves_the_spark_warehouse_as_it_was(spark_build, tmp_path):
+    _, spark_dir = spark_build
+    before = _folder_fingerprint(spark_dir.warehouse_dir)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    brands = seeds / "brands.csv"
+    lines = brands.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1] + ",unexpected"
+    brands.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    completed = _autowatch(
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(spark_dir.root.parent),
+        "--seeds",
+        str(seeds),
+    )
+    assert completed.returncode == 1
+    assert f"{brands}:2:" in completed.stderr
+    assert _folder_fingerprint(spark_dir.warehouse_dir) == before
+
+
+def _folder_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def test_missing_java_is_one_line_with_the_install_command(tmp_path):
+    environment = dict(os.environ)
+    environment["JAVA_HOME"] = str(tmp_path / "no-java")
+    environment["PATH"] = str(Path(sys.executable).parent)
+    completed = _autowatch(
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(tmp_path / "warehouse"),
+        environment=environment,
+    )
+    assert completed.returncode == 1
+    message = completed.stderr.strip()
+    if "pyspark" in message:
+        assert message.endswith(spark.SPARK_INSTALL_COMMAND)
+    else:
+        assert message == (
+            "Error: --target spark needs Java 17 or newer (no java on PATH or "
+            f"in JAVA_HOME); install it with: {spark.JAVA_INSTALL_COMMAND}"
+        )
+    assert not (tmp_path / "warehouse" / "spark" / "warehouse").exists()
+
+
+def test_a_second_spark_build_is_refused_while_one_holds_the_lock(tmp_path):
+    if _spark_unavailable_reason() is not None:
+        pytest.skip(f"Spark cannot run here: {_spark_unavailable_reason()}")
+    spark_dir = tmp_path / "spark"
+    spark_dir.mkdir()
+    with open(spark_dir / ".build.lock", "a+") as lock_handle:
+        fcntl.flock(lock_handle, fcntl.LOCK_EX)
+        completed = _autowatch(
+            "build", "--target", "spark", "--warehouse-dir", str(tmp_path)
+        )
+    assert completed.returncode == 1
+    assert "another build is running" in completed.stderr
+
+
+def test_spark_state_paths_are_absolute_whatever_the_working_directory(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(spark.SPARK_DIRECTORY_VARIABLE, raising=False)
+    paths = default_paths(warehouse_dir=Path("relative-warehouse"))
+    spark_dir = spark.spark_paths(paths)
+    config = spark.session_config(spark_dir)
+    assert spark_dir.root == tmp_path / "relative-warehouse" / "spark"
+    assert config["spark.sql.warehouse.dir"] == str(spark_dir.warehouse_dir)
+    assert Path(config["spark.sql.warehouse.dir"]).is_absolute()
+    assert (
+        f"databaseName={spark_dir.metastore_dir};"
+        in (config["spark.hadoop.javax.jdo.option.ConnectionURL"])
+    )
+    assert config["spark.ui.enabled"] == "false"
