@@ -661,6 +661,85 @@ def _quarter_year(groups: dict, reference: date | None) -> int | None:
     return reference.year if reference else None
 
 
+# Words or digits every match of a pattern contains, looked up in the
+# case-folded paragraph. Most paragraphs lack most of them, and a pattern
+# whose anchor is absent cannot match, so it is not run at all: the
+# patterns open with optional groups, which makes the regex engine try
+# them at every character, and that was nearly all of extraction's time.
+_YEAR_ANCHOR = re.compile(r"19[5-9]\d|20\d\d")
+_DIGIT_ANCHOR = re.compile(r"\d")
+_QUARTER_ANCHOR = re.compile(r"quarter|q[1-4]|[1-4]q")
+_HALF_ANCHOR = re.compile(r"half|h[12]")
+_EN_MONTH_ANCHORS = (
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct",
+    "nov", "dec",
+)  # fmt: skip
+_RU_MONTH_ANCHORS = (
+    "январ", "феврал", "март", "апрел", "май", "мая", "мае", "июн", "июл",
+    "август", "сентябр", "октябр", "ноябр", "декабр",
+)  # fmt: skip
+_EN_WEEKDAY_ANCHORS = tuple(_EN_WEEKDAYS)
+_RU_WEEKDAY_ANCHORS = (
+    "понедельник", "вторник", "сред", "четверг", "пятниц", "суббот",
+    "воскресень",
+)  # fmt: skip
+
+
+_TURKISH_I = str.maketrans({"İ": "i", "ı": "i"})
+
+
+def _anchors(text: str, language: str) -> set[str]:
+    """Which anchor kinds occur in a paragraph (a superset is harmless)."""
+    # re.IGNORECASE also lets "i" match the Turkish "İ" and "ı", which
+    # case-fold to something else.
+    folded = text.translate(_TURKISH_I).casefold()
+    found: set[str] = set()
+    if _YEAR_ANCHOR.search(text):
+        found.add("year")
+    if _DIGIT_ANCHOR.search(text):
+        found.add("digit")
+    if language == "ru":
+        months, weekdays = _RU_MONTH_ANCHORS, _RU_WEEKDAY_ANCHORS
+        if "квартал" in folded:
+            found.add("quarter")
+        if "полугоди" in folded:
+            found.add("half")
+        if "недел" in folded:
+            found.add("week")
+        if "год" in folded:
+            found.add("year_word")
+    else:
+        months, weekdays = _EN_MONTH_ANCHORS, _EN_WEEKDAY_ANCHORS
+        if _QUARTER_ANCHOR.search(folded):
+            found.add("quarter")
+        if _HALF_ANCHOR.search(folded):
+            found.add("half")
+        if "week" in folded:
+            found.add("week")
+        if "year" in folded:
+            found.add("year_word")
+    if any(month in folded for month in months):
+        found.add("month")
+    if any(weekday in folded for weekday in weekdays):
+        found.add("weekday")
+    return found
+
+
+# The anchors each pattern needs, all of them.
+_REQUIRED_ANCHORS = {
+    "weekday_date": ("weekday", "month", "digit"),
+    "date": ("month", "digit"),
+    "numeric_date": ("year",),
+    "month": ("month", "year"),
+    "month_no_year": ("month",),
+    "quarter": ("quarter",),
+    "half_year": ("half",),
+    "year_range": ("year",),
+    "year": ("year",),
+    "relative_week": ("week",),
+    "relative_year": ("year_word",),
+}
+
 _PLAIN_LEAD = re.compile(r"(?:(?:in|в|во)\s+)?(?:the\s+)?", re.IGNORECASE)
 
 _YEAR_IN_TEXT = re.compile(r"(?<![\w.,\-])(?:19[5-9]\d|20\d\d)(?![\w\-]|[.,]\d)")
@@ -685,7 +764,11 @@ def find_periods(
     """
     context_years = tuple(context_years)
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
-    for kind, pattern in _PATTERNS["ru" if language == "ru" else "en"]:
+    language = "ru" if language == "ru" else "en"
+    anchors = _anchors(text, language)
+    for kind, pattern in _PATTERNS[language]:
+        if not all(anchor in anchors for anchor in _REQUIRED_ANCHORS[kind]):
+            continue
         for match in pattern.finditer(text):
             if match.end() > match.start():
                 candidates.append((match.start(), match.end(), kind, match))
