@@ -45,13 +45,25 @@ _PREPOSITIONS = {
 # Quotes, "ё" and no-break spaces vary between outlets; each maps to one
 # character of the same length, so offsets into the folded text are
 # offsets into the original.
-_FOLD = str.maketrans(
-    {
-        "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"',
-        "’": "'", "‘": "'", "ё": "е", "Ё": "Е", "\u00a0": " ",
-        "\u202f": " ", "\u2009": " ", "‑": "-", "–": "-",
-    }
-)  # fmt: skip
+_FOLD_CHARACTERS = {
+    "«": '"', "»": '"', "“": '"', "”": '"', "„": '"', "‟": '"',
+    "’": "'", "‘": "'", "ё": "е", "Ё": "Е", "\u00a0": " ",
+    "\u202f": " ", "\u2009": " ", "‑": "-", "–": "-",
+}  # fmt: skip
+_FOLD = str.maketrans(_FOLD_CHARACTERS)
+
+
+def _unify(text: str) -> str:
+    """``text.translate(_FOLD)``, several times faster on Cyrillic text.
+
+    str.translate looks every character up in a dict; one C-level
+    replace per folded character is a scan each, and no replacement
+    produces a character another one would replace.
+    """
+    for character, replacement in _FOLD_CHARACTERS.items():
+        if character in text:
+            text = text.replace(character, replacement)
+    return text
 
 
 @dataclass(frozen=True)
@@ -84,13 +96,13 @@ class Mention:
 
 def fold(text: str) -> str:
     """Lowercase and unify quotes, keeping every offset where it was."""
-    folded = text.translate(_FOLD).lower()
+    folded = _unify(text).lower()
     if len(folded) == len(text):
         return folded
     # A few characters lowercase to two ("İ"); fold those one by one.
     return "".join(
         lowered if len(lowered := character.lower()) == 1 else character
-        for character in text.translate(_FOLD)
+        for character in _unify(text)
     )
 
 
@@ -243,7 +255,7 @@ class AliasMatcher:
         if self._empty:
             return []
         folded = folded if folded is not None else fold(text)
-        unified = text.translate(_FOLD) if len(folded) == len(text) else text
+        unified = _unify(text) if len(folded) == len(text) else text
         hits = []
         for end_index, (length, surfaces) in self._automaton.iter(folded):
             start = end_index - length + 1
@@ -437,6 +449,64 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ),
 )
 
+# Words every match of the candidate pattern at the same position
+# contains: looked up as written for case-sensitive patterns, case-folded
+# for the cue patterns. A paragraph lacking them skips the pattern, whose
+# optional and look-behind openings make it cost per character.
+_AS_WRITTEN = "as_written"
+_CASE_FOLDED = "case_folded"
+_CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        _AS_WRITTEN,
+        (
+            "Motor", "Group", "Auto", "Corp", "Co.", "Holding", "Industr",
+            "JSC", "LLC", "Ltd", "Inc", "AG", "GmbH", "S.A.", "SA",
+            "Technolog", "Manufacturing", "Rus", "Vostok", "Trucks",
+        ),
+    ),
+    (_AS_WRITTEN, ("ООО", "АО", "ГК", "НПО", "JSC", "LLC")),
+    (
+        _CASE_FOLDED,
+        (
+            "компани", "концерн", "холдинг", "производител", "корпораци",
+            "стартап", "дистрибьютор", "групп", "company", "automaker",
+            "carmaker", "manufacturer", "concern", "startup", "holding",
+            "distributor", "supplier", "firm", "group",
+        ),
+    ),
+    (_CASE_FOLDED, ("бренд", "марк", "brand", "marque")),
+    (_AS_WRITTEN, ("brand",)),
+    (_CASE_FOLDED, ("завод", "предприяти")),
+    (_AS_WRITTEN, ("plant", "factory", "Plant", "Factory")),
+    (
+        _CASE_FOLDED,
+        (
+            "ceo", "chair", "president", "director", "head", "founder",
+            "minister", "mayor", "governor", "spokes", "analyst", "expert",
+            "executive", "chief", "deputy", "глав", "директор", "президент",
+            "председател", "министр", "мэр", "губернатор", "основател",
+            "эксперт", "аналитик", "руководител", "премьер", "заместител",
+            "представител", "пресс-секретар",
+        ),
+    ),
+    (_AS_WRITTEN, ("област", "кра", "район", "округ")),
+    (
+        _CASE_FOLDED,
+        (
+            "посёлк", "поселк", "посёлок", "поселок", "город", "села",
+            "селе", "село", "селу", "деревн", "республик", "city", "town",
+            "village", "republic", "province",
+        ),
+    ),
+    (
+        _AS_WRITTEN,
+        (
+            "Oblast", "Krai", "Province", "Region", "region", "oblast",
+            "province", "Republic", "Special",
+        ),
+    ),
+)  # fmt: skip
+
 # Capitalised words that start sentences or name roles, not entities.
 _NOT_NAMES = {
     "the", "a", "an", "this", "that", "its", "his", "her", "their", "our",
@@ -450,7 +520,15 @@ _NOT_NAMES = {
 def find_candidates(text: str, offset: int = 0) -> list[Mention]:
     """Names introduced by a cue, typed by the cue; no alias lookup here."""
     found: list[Mention] = []
-    for entity_type, pattern in _CANDIDATE_PATTERNS:
+    # re.IGNORECASE also lets "i" match the Turkish "İ" and "ı", which
+    # case-fold to something else.
+    folded = text.replace("İ", "i").replace("ı", "i").casefold()
+    for (entity_type, pattern), (spelling, anchors) in zip(
+        _CANDIDATE_PATTERNS, _CANDIDATE_ANCHORS, strict=True
+    ):
+        searched = text if spelling == _AS_WRITTEN else folded
+        if not any(anchor in searched for anchor in anchors):
+            continue
         for match in pattern.finditer(text):
             group = "quoted" if match.groupdict().get("quoted") else "name"
             start, end = match.span(group)

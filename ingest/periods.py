@@ -685,14 +685,11 @@ _RU_WEEKDAY_ANCHORS = (
 )  # fmt: skip
 
 
-_TURKISH_I = str.maketrans({"İ": "i", "ı": "i"})
-
-
 def _anchors(text: str, language: str) -> set[str]:
     """Which anchor kinds occur in a paragraph (a superset is harmless)."""
     # re.IGNORECASE also lets "i" match the Turkish "İ" and "ı", which
     # case-fold to something else.
-    folded = text.translate(_TURKISH_I).casefold()
+    folded = text.replace("İ", "i").replace("ı", "i").casefold()
     found: set[str] = set()
     if _YEAR_ANCHOR.search(text):
         found.add("year")
