@@ -52,6 +52,8 @@ MODEL_SCHEMAS = ("staging", "intermediate", "marts", "reporting")
 
 # Spark's default log4j configuration prints WARN lines (native Hadoop
 # library, Hive metastore bootstrap) that tell a user nothing actionable.
+# PySpark counts as a shell, and Spark announces "Setting default log level"
+# unless the level configured for its own classes equals the root's.
 LOG4J_CONFIGURATION = """\
 rootLogger.level = error
 rootLogger.appenderRef.stderr.ref = console
@@ -60,6 +62,8 @@ appender.console.name = console
 appender.console.target = SYSTEM_ERR
 appender.console.layout.type = PatternLayout
 appender.console.layout.pattern = %d{HH:mm:ss} %p %c{1}: %m%n
+logger.spark.name = org.apache.spark
+logger.spark.level = error
 """
 
 
@@ -230,9 +234,6 @@ def start_session(spark: SparkPaths):
     # Executors' Python workers must import this package and its
     # dependencies: in local mode, the interpreter running this build.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    # Spark's launcher puts this folder on the driver's classpath, where
-    # log4j finds log4j2.properties before Spark's chatty default.
-    os.environ["SPARK_CONF_DIR"] = str(spark.root)
     builder = SparkSession.builder.master(
         os.environ.get(SPARK_MASTER_VARIABLE, LOCAL_MASTER)
     ).enableHiveSupport()
