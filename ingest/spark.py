@@ -147,9 +147,11 @@ def check_requirements(remote: bool = False) -> None:
     """
     missing_packages = [
         package
-        for package in ("pyspark", "dbt.adapters.spark")
-        if importlib.util.find_spec(package.split(".")[0]) is None
-        or (package == "dbt.adapters.spark" and not _has_dbt_spark())
+        for package, module in (
+            ("pyspark", "pyspark"),
+            ("dbt-spark", "dbt.adapters.spark"),
+        )
+        if not _importable(module)
     ]
     if missing_packages:
         raise SparkUnavailableError(
@@ -163,7 +165,7 @@ def check_requirements(remote: bool = False) -> None:
         found = (
             "no java on PATH or in JAVA_HOME"
             if version is None
-            else (f"found Java {version}")
+            else f"found Java {version}"
         )
         raise SparkUnavailableError(
             f"--target spark needs Java {MINIMUM_JAVA_VERSION} or newer "
@@ -171,9 +173,9 @@ def check_requirements(remote: bool = False) -> None:
         )
 
 
-def _has_dbt_spark() -> bool:
+def _importable(module: str) -> bool:
     try:
-        return importlib.util.find_spec("dbt.adapters.spark") is not None
+        return importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:
         return False
 
