@@ -8,7 +8,7 @@ import duckdb
 import pytest
 
 from ingest.errors import BuildError, InputError
-from ingest.warehouse import build
+from ingest.warehouse import build, table_name
 from tests.conftest import rows
 
 BRANDS_AT_COMPANY_PLANTS = """
@@ -143,17 +143,18 @@ def test_every_fact_quote_is_in_its_article(warehouse):
         "fct_person_role",
         "dim_vehicle_model",
     ):
+        facts = table_name("marts", table)
         ungrounded = rows(
             warehouse,
             f"""
             select count(*)
-            from marts.{table} as fact
+            from {facts} as fact
             inner join marts.dim_article as article
                 on fact.article_id = article.article_id
             where strpos(article.article_text, fact.evidence_quote) = 0
             """,
         )
-        total = rows(warehouse, f"select count(*) from marts.{table}")
+        total = rows(warehouse, f"select count(*) from {facts}")
         assert ungrounded == [(0,)] and total[0][0] > 0, table
 
 
