@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import sqlglot
 from sqlglot import exp
-from sqlglot.errors import ParseError
+from sqlglot.errors import ParseError, TokenError
 
 from ingest.errors import AutowatchError, InputError, Problem
 from ingest.warehouse import table_name
@@ -87,6 +87,19 @@ def check_read_only(sql: str, source: str = COMMAND_LINE_SOURCE) -> None:
             for statement in sqlglot.parse(sql, read="duckdb")
             if statement is not None
         ]
+    except TokenError as error:
+        # An unterminated string or quote: sqlglot cannot even split the
+        # text into tokens, and says so without a position.
+        raise InputError(
+            [
+                Problem(
+                    source,
+                    1,
+                    1,
+                    f"could not parse the SQL: {error}",
+                )
+            ]
+        ) from error
     except ParseError as error:
         first = error.errors[0] if error.errors else {}
         raise InputError(

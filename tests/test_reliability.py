@@ -441,15 +441,7 @@ WRITING_STATEMENTS = [
     "attach '{outside}' as sneaky",
     "pragma enable_profiling",
     "checkpoint",
-    pytest.param(
-        "Robert'); DROP TABLE raw.news_articles;--",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="ingest/query.py (issue 7) lets sqlglot's TokenError "
-            "escape: the statement is refused and nothing is written, but "
-            "without a clear 'Error:' message",
-        ),
-    ),
+    "Robert'); DROP TABLE raw.news_articles;--",
 ]
 
 
