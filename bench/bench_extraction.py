@@ -55,20 +55,25 @@ def main() -> None:
     sentence_seconds = time.process_time() - started
     per_second = len(corpus) / extraction_seconds
     with_sentences = len(corpus) / (extraction_seconds + sentence_seconds)
+    machine = platform.processor() or platform.machine()
     lines = [
         SECTION,
         "",
-        f"Measured {time.strftime('%Y-%m-%d')} on {platform.processor() or platform.machine()}, "
+        f"Measured {time.strftime('%Y-%m-%d')} on {machine}, "
         f"Python {platform.python_version()}, one process (one core), "
         "CPU seconds of that process.",
         "",
         "| measure | value |",
         "| --- | --- |",
-        f"| articles | {len(corpus)} (the {len(texts)} sample and dev articles, repeated) |",
+        f"| articles | {len(corpus)} (the {len(texts)} sample and dev "
+        "articles, repeated) |",
         f"| mean article size | {mean_bytes / 1024:.1f} KB |",
-        f"| one-off setup (alias inflection, grammar compilation) | {setup_seconds:.2f} s |",
-        f"| extraction (body, mentions, figures, periods) | **{per_second:.0f} articles/s** |",
-        f"| extraction + razdel sentence split (what the ingester does) | {with_sentences:.0f} articles/s |",
+        "| one-off setup (alias inflection, grammar compilation) | "
+        f"{setup_seconds:.2f} s |",
+        "| extraction (body, mentions, figures, periods) | "
+        f"**{per_second:.0f} articles/s** |",
+        "| extraction + razdel sentence split (what the ingester does) | "
+        f"{with_sentences:.0f} articles/s |",
         "",
         "Goal: 2,000 articles/s of 3 KB each.",
         "",
