@@ -136,9 +136,16 @@ def _report(measurements: list[Measurement], cores: int) -> str:
     duckdb_fit = _fit([item for item in measurements if item.engine == "duckdb"])
     spark_fit = _fit([item for item in measurements if item.engine == "spark"])
     lines.append("")
-    if duckdb_fit is None or spark_fit is None or spark_fit[1] <= 0:
+    if duckdb_fit is None or spark_fit is None:
         lines.append(
             "Fewer than two sizes per engine: no throughput fit, no crossover."
+        )
+        return "\n".join(lines)
+    if spark_fit[1] <= 0 or duckdb_fit[1] <= 0:
+        lines.append(
+            "A build did not take longer on the larger corpus: fixed costs and "
+            "noise outweigh the per-article cost at these sizes, so no "
+            "per-core throughput or crossover can be derived from this run."
         )
         return "\n".join(lines)
     duckdb_fixed, duckdb_per_article = duckdb_fit
