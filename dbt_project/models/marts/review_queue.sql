@@ -39,7 +39,7 @@ uncurated_figures as (
         fct_extracted_figure.value_high
     from fct_extracted_figure
     where not exists (
-        select 1
+        select 1 as is_matched
         from fct_target
         where
             fct_target.article_id = fct_extracted_figure.article_id
@@ -82,7 +82,7 @@ unextracted_targets as (
         fct_target.value_high
     from fct_target
     where not exists (
-        select 1
+        select 1 as is_matched
         from fct_extracted_figure
         where
             fct_extracted_figure.article_id = fct_target.article_id
