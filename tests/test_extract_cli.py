@@ -12,7 +12,10 @@ from ingest.cli import cli
 def test_extract_jsonl_prints_items_with_offsets(tmp_path):
     article = tmp_path / "note.txt"
     article.write_bytes(
-        "Заголовок\r\nНа «Автоторе» выпустят до 50 тыс. автомобилей в 2024 году.\r\n".encode(
+        (
+            "Заголовок\r\n"
+            "На «Автоторе» выпустят до 50 тыс. автомобилей в 2024 году.\r\n"
+        ).encode(
             "cp1251"
         )
     )
@@ -56,7 +59,9 @@ def test_extract_table_format(tmp_path):
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
         f"{article}\tmention\t0-5\tKamaz\tentity_type=company entity=KAMAZ",
-        f"{article}\tfigure\t12-31\t3.97 billion rubles\tvalue_low=3970000000 value_high=3970000000 unit=currency currency=RUB qualifier=exact",
+        f"{article}\tfigure\t12-31\t3.97 billion rubles\t"
+        "value_low=3970000000 value_high=3970000000 unit=currency "
+        "currency=RUB qualifier=exact",
     ]
 
 

@@ -1,7 +1,9 @@
 {#- Every curated fact must be grounded: its quote is a verbatim substring
     of the normalised text of the article it names. Returns the rows whose
     quote is missing from their article, or whose article is unknown. -#}
-{% test evidence_in_article(model, column_name, article_id_column='article_id') %}
+{% test evidence_in_article(
+    model, column_name, article_id_column='article_id'
+) %}
 
 with
 
