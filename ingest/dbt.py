@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,11 +154,32 @@ def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
 def build(paths: Paths, database_file: Path) -> None:
     """``dbt build`` into ``database_file``; raise BuildError on any failure."""
     result = invoke(["build"], paths, database_file)
+    _raise_unless_passed(
+        result,
+        paths,
+        engine="",
+        failing_rows=lambda sql: _failing_rows(database_file, sql),
+        consequence="; the previous warehouse was left as it was",
+    )
+
+
+def _raise_unless_passed(
+    result,
+    paths: Paths,
+    engine: str,
+    failing_rows: Callable[[str], list[str]],
+    consequence: str,
+) -> None:
+    """Turn a failed ``dbt build`` into a BuildError naming what failed.
+
+    ``engine`` is "" or " on Spark"; ``failing_rows`` lists a failing
+    test's first rows from its compiled SQL on that engine.
+    """
     if result.success:
         return
     if result.exception is not None and result.result is None:
         raise BuildError(
-            "dbt could not run: "
+            f"dbt could not run{engine}: "
             + str(result.exception).strip()
             + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
             [],
@@ -165,15 +187,13 @@ def build(paths: Paths, database_file: Path) -> None:
     failures = _failures(result)
     described = [
         failure.describe(
-            _failing_rows(database_file, failure.compiled_sql)
-            if failure.compiled_sql
-            else []
+            failing_rows(failure.compiled_sql) if failure.compiled_sql else []
         )
         for failure in failures
     ]
     raise BuildError(
-        f"dbt build failed: {len(failures)} model(s) or test(s) did not pass; "
-        "the previous warehouse was left as it was",
+        f"dbt build{engine} failed: {len(failures)} model(s) or test(s) did "
+        f"not pass{consequence}",
         described,
     )
 
@@ -204,28 +224,12 @@ def build_on_spark(paths: Paths, session) -> None:
     from dbt.cli.main import dbtRunner
 
     result = dbtRunner().invoke(dbt_arguments(["build"], paths, SPARK_TARGET))
-    if result.success:
-        return
-    if result.exception is not None and result.result is None:
-        raise BuildError(
-            "dbt could not run on Spark: "
-            + str(result.exception).strip()
-            + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
-            [],
-        )
-    failures = _failures(result)
-    described = [
-        failure.describe(
-            _failing_rows_on_spark(session, failure.compiled_sql)
-            if failure.compiled_sql
-            else []
-        )
-        for failure in failures
-    ]
-    raise BuildError(
-        f"dbt build on Spark failed: {len(failures)} model(s) or test(s) did "
-        "not pass",
-        described,
+    _raise_unless_passed(
+        result,
+        paths,
+        engine=" on Spark",
+        failing_rows=lambda sql: _failing_rows_on_spark(session, sql),
+        consequence="",
     )
 
 
