@@ -1,7 +1,12 @@
 {#- Offsets stay honest: the article text between start_offset (0-based,
     inclusive) and end_offset (exclusive) is exactly the stored surface
     text. Returns the rows where it is not. -#}
-{% test text_at_offsets(model, column_name, start_column='start_offset', end_column='end_offset') %}
+{% test text_at_offsets(
+    model,
+    column_name,
+    start_column='start_offset',
+    end_column='end_offset'
+) %}
 
 with
 
