@@ -33,6 +33,7 @@ ENTITY_TABLES = {
     "brand": ("brands", "brand_code", "brand_name"),
     "plant": ("plants", "plant_code", "plant_name"),
     "person": ("people", "person_code", "full_name"),
+    "place": ("places", "place_code", "place_name"),
     "vehicle_model": ("vehicle_models", "vehicle_model_code", "model_name"),
 }
 

@@ -28,6 +28,16 @@ SQL_TYPES = {
 LANGUAGES = ("en", "ru")
 DATE_PRECISIONS = ("day", "month", "quarter", "year")
 COUNTRY_CODES = ("CN", "FR", "IR", "KR", "RU")
+PLACE_TYPES = ("country", "region", "district", "city", "settlement")
+REVIEW_KINDS = ("figure_not_curated", "candidate_entity", "target_not_extracted")
+# What a curator decided about a review_queue item; an item without a
+# decision is still to review.
+REVIEW_DECISIONS = (
+    "duplicate_of_curated",
+    "not_a_target",
+    "not_an_entity",
+    "extraction_error",
+)
 
 
 @dataclass(frozen=True)
@@ -119,6 +129,19 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        name="places",
+        key=("place_code",),
+        description="Countries, regions, districts, cities and settlements.",
+        columns=(
+            Column("place_code", required=True),
+            Column("place_name", required=True),
+            Column("place_type", required=True, allowed=PLACE_TYPES),
+            Column("parent_place_code"),
+            Column("country_code", required=True, allowed=COUNTRY_CODES),
+            Column("note"),
+        ),
+    ),
+    Table(
         name="people",
         key=("person_code",),
         description="People quoted or named in articles.",
@@ -183,6 +206,7 @@ TABLES: tuple[Table, ...] = (
                     "brand",
                     "plant",
                     "person",
+                    "place",
                     "vehicle_model",
                 ),
             ),
@@ -373,6 +397,23 @@ TABLES: tuple[Table, ...] = (
             Column("company_code"),
             Column("brand_code"),
             *_article_columns(),
+        ),
+    ),
+    Table(
+        name="review_decisions",
+        # An item is named by what a curator sees in review_queue, not by
+        # extraction's row numbers, so a decision outlives rebuilds.
+        key=("article_id", "review_kind", "surface_text", "occurrence"),
+        description="A curator's decision on one review_queue item.",
+        columns=(
+            Column("article_id", required=True),
+            Column("review_kind", required=True, allowed=REVIEW_KINDS),
+            Column("surface_text", required=True),
+            Column("occurrence", INTEGER, required=True),
+            Column("decision", required=True, allowed=REVIEW_DECISIONS),
+            Column("note", required=True),
+            Column("decided_by", required=True),
+            Column("decided_on", DATE, required=True),
         ),
     ),
 )

@@ -33,6 +33,12 @@ stg_curated__people as (
 
 ),
 
+stg_curated__places as (
+
+    select * from {{ ref('stg_curated__places') }}
+
+),
+
 stg_curated__vehicle_models as (
 
     select * from {{ ref('stg_curated__vehicle_models') }}
@@ -68,6 +74,13 @@ entities as (
         person_code as entity_code,
         full_name as canonical_name
     from stg_curated__people
+    union all
+    select
+        place_id as entity_id,
+        'place' as entity_type,
+        place_code as entity_code,
+        place_name as canonical_name
+    from stg_curated__places
     union all
     select
         vehicle_model_id as entity_id,

@@ -1,9 +1,13 @@
 {#- What a curator should look at next: figures extraction found that no
     curated target of the same article carries, names that match no
     alias, and curated targets whose value extraction cannot find in the
-    article they quote. figure_id and mention_id are both keyed by
-    (article_id, item_index), so a figure and a candidate name of one
-    article can share a key: the review item's key adds its kind. -#}
+    article they quote; with the curator's decision where one was made.
+    An item is keyed by what a curator sees (article, kind, surface text
+    and its occurrence), not by extraction's row numbers, so a decision
+    in seeds/review_decisions.csv stays attached across rebuilds.
+    Occurrences are counted over every extracted figure or mention, not
+    only the queued ones, so curating one item does not renumber the
+    others. -#}
 with
 
 fct_extracted_figure as (
@@ -24,27 +28,94 @@ fct_target as (
 
 ),
 
-uncurated_figures as (
+stg_curated__review_decisions as (
+
+    select * from {{ ref('stg_curated__review_decisions') }}
+
+),
+
+figures_numbered as (
 
     select
-        fct_extracted_figure.figure_id as reviewed_id,
+        fct_extracted_figure.figure_id,
         fct_extracted_figure.article_id,
-        'figure_not_curated' as review_kind,
         fct_extracted_figure.surface_text,
         fct_extracted_figure.sentence_text,
         fct_extracted_figure.unit,
         fct_extracted_figure.start_offset,
         fct_extracted_figure.end_offset,
         fct_extracted_figure.value_low,
-        fct_extracted_figure.value_high
+        fct_extracted_figure.value_high,
+        dense_rank() over (
+            partition by
+                fct_extracted_figure.article_id,
+                fct_extracted_figure.surface_text
+            order by fct_extracted_figure.start_offset
+        ) as occurrence
     from fct_extracted_figure
+
+),
+
+mentions_numbered as (
+
+    select
+        fct_mention.mention_id,
+        fct_mention.article_id,
+        fct_mention.surface_text,
+        fct_mention.sentence_text,
+        fct_mention.entity_type,
+        fct_mention.start_offset,
+        fct_mention.end_offset,
+        fct_mention.is_candidate,
+        -- A name of two entities (JMC the company and the brand) is one
+        -- occurrence in two rows: dense_rank counts positions.
+        dense_rank() over (
+            partition by fct_mention.article_id, fct_mention.surface_text
+            order by fct_mention.start_offset
+        ) as occurrence
+    from fct_mention
+
+),
+
+targets_numbered as (
+
+    select
+        fct_target.target_id,
+        fct_target.article_id,
+        fct_target.evidence_quote,
+        fct_target.unit,
+        fct_target.value_low,
+        fct_target.value_high,
+        dense_rank() over (
+            partition by fct_target.article_id, fct_target.evidence_quote
+            order by fct_target.target_code
+        ) as occurrence
+    from fct_target
+
+),
+
+uncurated_figures as (
+
+    select
+        figures_numbered.figure_id as reviewed_id,
+        figures_numbered.article_id,
+        'figure_not_curated' as review_kind,
+        figures_numbered.surface_text,
+        figures_numbered.sentence_text,
+        figures_numbered.unit,
+        figures_numbered.occurrence,
+        figures_numbered.start_offset,
+        figures_numbered.end_offset,
+        figures_numbered.value_low,
+        figures_numbered.value_high
+    from figures_numbered
     where not exists (
         select 1 as is_matched
         from fct_target
         where
-            fct_target.article_id = fct_extracted_figure.article_id
-            and fct_target.value_low = fct_extracted_figure.value_low
-            and fct_target.value_high = fct_extracted_figure.value_high
+            fct_target.article_id = figures_numbered.article_id
+            and fct_target.value_low = figures_numbered.value_low
+            and fct_target.value_high = figures_numbered.value_high
     )
 
 ),
@@ -52,42 +123,44 @@ uncurated_figures as (
 candidate_entities as (
 
     select
-        fct_mention.mention_id as reviewed_id,
-        fct_mention.article_id,
+        mentions_numbered.mention_id as reviewed_id,
+        mentions_numbered.article_id,
         'candidate_entity' as review_kind,
-        fct_mention.surface_text,
-        fct_mention.sentence_text,
-        fct_mention.entity_type as unit,
-        fct_mention.start_offset,
-        fct_mention.end_offset,
+        mentions_numbered.surface_text,
+        mentions_numbered.sentence_text,
+        mentions_numbered.entity_type as unit,
+        mentions_numbered.occurrence,
+        mentions_numbered.start_offset,
+        mentions_numbered.end_offset,
         cast(null as double) as value_low,
         cast(null as double) as value_high
-    from fct_mention
-    where fct_mention.is_candidate
+    from mentions_numbered
+    where mentions_numbered.is_candidate
 
 ),
 
 unextracted_targets as (
 
     select
-        fct_target.target_id as reviewed_id,
-        fct_target.article_id,
+        targets_numbered.target_id as reviewed_id,
+        targets_numbered.article_id,
         'target_not_extracted' as review_kind,
-        fct_target.evidence_quote as surface_text,
-        fct_target.evidence_quote as sentence_text,
-        fct_target.unit,
+        targets_numbered.evidence_quote as surface_text,
+        targets_numbered.evidence_quote as sentence_text,
+        targets_numbered.unit,
+        targets_numbered.occurrence,
         cast(null as bigint) as start_offset,
         cast(null as bigint) as end_offset,
-        fct_target.value_low,
-        fct_target.value_high
-    from fct_target
+        targets_numbered.value_low,
+        targets_numbered.value_high
+    from targets_numbered
     where not exists (
         select 1 as is_matched
         from fct_extracted_figure
         where
-            fct_extracted_figure.article_id = fct_target.article_id
-            and fct_extracted_figure.value_low = fct_target.value_low
-            and fct_extracted_figure.value_high = fct_target.value_high
+            fct_extracted_figure.article_id = targets_numbered.article_id
+            and fct_extracted_figure.value_low = targets_numbered.value_low
+            and fct_extracted_figure.value_high = targets_numbered.value_high
     )
 
 ),
@@ -102,21 +175,49 @@ review_items as (
 
 ),
 
-final as (
+keyed as (
 
     select
-        {{ surrogate_key(['review_kind', 'reviewed_id']) }} as review_item_id,
+        {{ surrogate_key([
+            'article_id', 'review_kind', 'surface_text', 'occurrence'
+        ]) }} as review_item_id,
         reviewed_id,
         article_id,
         review_kind,
         surface_text,
         sentence_text,
         unit,
+        occurrence,
         start_offset,
         end_offset,
         value_low,
         value_high
     from review_items
+
+),
+
+decided as (
+
+    select
+        keyed.review_item_id,
+        keyed.reviewed_id,
+        keyed.article_id,
+        keyed.review_kind,
+        keyed.surface_text,
+        keyed.sentence_text,
+        keyed.unit,
+        stg_curated__review_decisions.decision,
+        stg_curated__review_decisions.note as review_note,
+        stg_curated__review_decisions.decided_by,
+        keyed.occurrence,
+        keyed.start_offset,
+        keyed.end_offset,
+        keyed.value_low,
+        keyed.value_high,
+        stg_curated__review_decisions.decided_on
+    from keyed
+    left join stg_curated__review_decisions
+        on keyed.review_item_id = stg_curated__review_decisions.review_item_id
 
 )
 
@@ -128,8 +229,13 @@ select
     surface_text,
     sentence_text,
     unit,
+    decision,
+    review_note,
+    decided_by,
+    occurrence,
     start_offset,
     end_offset,
     value_low,
-    value_high
-from final
+    value_high,
+    decided_on
+from decided
