@@ -1,0 +1,203 @@
+"""The review queue carries curators' decisions; places are curated.
+
+The shared warehouse is read for what the samples hold; the bad-input
+catalogue (tests/bad_inputs/curated.toml) holds the builds that must fail:
+a decision outside the closed set, and a stale decision naming an item the
+queue no longer lists.
+"""
+
+from __future__ import annotations
+
+import json
+
+from conftest import SEEDS_DIR, rows
+
+from ingest.curated import read_curated_table
+from ingest.mentions import load_matcher
+from ingest.schema import REVIEW_DECISIONS, TABLES_BY_NAME
+
+
+def _decision_rows():
+    table = TABLES_BY_NAME["review_decisions"]
+    return read_curated_table(table, SEEDS_DIR / table.csv_name).rows
+
+
+def _test_statuses(built_paths, prefix: str) -> dict[str, str]:
+    results = json.loads((built_paths.dbt_target_dir / "run_results.json").read_text())[
+        "results"
+    ]
+    return {
+        result["unique_id"]: result["status"]
+        for result in results
+        if result["unique_id"].startswith(prefix)
+    }
+
+
+def test_every_sample_review_item_is_decided_with_a_note(warehouse):
+    items = rows(
+        warehouse,
+        "select review_kind, surface_text, occurrence, decision, review_note, "
+        "decided_by, decided_on from marts.review_queue "
+        "order by article_id, start_offset",
+    )
+    assert items, "the samples leave items for a curator"
+    for kind, surface, occurrence, decision, note, decided_by, decided_on in items:
+        item = f"{kind} {surface!r} #{occurrence}"
+        assert decision in REVIEW_DECISIONS, item
+        assert note and len(note.split()) >= 5, item
+        assert decided_by and decided_on, item
+
+
+def test_every_decision_is_joined_to_exactly_one_queue_item(warehouse):
+    decided = rows(
+        warehouse,
+        "select article_id, review_kind, surface_text, occurrence, decision "
+        "from marts.review_queue where decision is not null",
+    )
+    expected = [
+        (
+            row["article_id"],
+            row["review_kind"],
+            row["surface_text"],
+            row["occurrence"],
+            row["decision"],
+        )
+        for row in _decision_rows()
+    ]
+    assert sorted(decided) == sorted(expected)
+
+
+def test_stale_decision_test_and_decision_unit_test_ran_and_passed(built_paths):
+    # The failing case is tests/bad_inputs/curated.toml
+    # "stale_review_decision"; here the sample build must have run the
+    # check at error severity, not skipped or warned.
+    stale_checks = _test_statuses(
+        built_paths, "test.autowatch.review_decision_names_an_item_of_review_queue"
+    )
+    assert list(stale_checks.values()) == ["pass"]
+    manifest = json.loads((built_paths.dbt_target_dir / "manifest.json").read_text())
+    (stale_test,) = [
+        node
+        for unique_id, node in manifest["nodes"].items()
+        if unique_id in stale_checks
+    ]
+    assert stale_test["config"]["severity"].lower() == "error"
+    unit_tests = _test_statuses(built_paths, "unit_test.autowatch.review_queue.")
+    assert unit_tests == {
+        "unit_test.autowatch.review_queue."
+        "review_queue_keys_differ_when_items_share_a_key": "pass"
+    }
+
+
+def test_review_item_keys_come_from_what_a_curator_sees(warehouse):
+    # A second build would renumber figure_id if extraction changed; the
+    # key must instead be rebuilt from the visible columns.
+    mismatched = rows(
+        warehouse,
+        "select count(*) from marts.review_queue where review_item_id <> "
+        "md5(concat_ws('-', article_id, review_kind, surface_text, "
+        "cast(occurrence as varchar)))",
+    )
+    assert mismatched == [(0,)]
+    repeated = rows(
+        warehouse,
+        "select surface_text, list(occurrence order by start_offset) "
+        "from marts.review_queue where surface_text = ? group by 1",
+        ["три модели"],
+    )
+    assert repeated == [("три модели", [1, 2])]
+
+
+def test_curated_current_model_count_left_the_queue(warehouse):
+    target = rows(
+        warehouse,
+        "select value_low, value_high, unit from marts.fct_target "
+        "where target_code = ?",
+        ["avtotor_model_count_current"],
+    )
+    assert target == [(9.0, 9.0, "models")]
+    queued = rows(
+        warehouse,
+        "select count(*) from marts.review_queue where surface_text = ?",
+        ["nine"],
+    )
+    assert queued == [(0,)]
+
+
+def test_sample_place_names_are_curated_mentions_of_dim_place(warehouse):
+    places = rows(
+        warehouse,
+        "select mention.surface_text, place.place_code, place.place_type "
+        "from marts.fct_mention as mention "
+        "inner join marts.dim_place as place "
+        "on mention.entity_id = place.place_id "
+        "where mention.entity_type = 'place' order by mention.start_offset",
+    )
+    assert places == [
+        ("Зеленоградского муниципального района", "zelenogradsky_district", "district"),
+        ("Калининградской области", "kaliningrad_oblast", "region"),
+    ]
+    candidates = rows(
+        warehouse, "select count(*) from marts.fct_mention where is_candidate"
+    )
+    assert candidates == [(0,)]
+
+
+def test_places_nest_up_to_a_region(warehouse):
+    chain = rows(
+        warehouse,
+        "with recursive ancestry(place_code, parent_place_id, depth) as ("
+        " select place_code, parent_place_id, 0 from marts.dim_place"
+        " where place_code = ?"
+        " union all"
+        " select parent.place_code, parent.parent_place_id, ancestry.depth + 1"
+        " from ancestry inner join marts.dim_place as parent"
+        " on ancestry.parent_place_id = parent.place_id)"
+        " select place_code from ancestry order by depth",
+        ["pereslavskoye"],
+    )
+    assert chain == [
+        ("pereslavskoye",),
+        ("zelenogradsky_district",),
+        ("kaliningrad_oblast",),
+    ]
+
+
+def test_place_aliases_agree_in_every_case_and_yield_to_longer_names():
+    matcher = load_matcher(SEEDS_DIR)
+    text = (
+        "Завод в Калининградскую область перевезли. "
+        "Власти Калининградской областью довольны. "
+        "Это отметили в правительстве Калининградской области. "
+        "В Зеленоградском муниципальном районе тихо."
+    )
+    found = [
+        (mention.text, mention.entity_type, mention.entity_code, mention.entity)
+        for mention in matcher.find(text)
+    ]
+    assert found == [
+        (
+            "Калининградскую область",
+            "place",
+            "kaliningrad_oblast",
+            "Kaliningrad Oblast",
+        ),
+        (
+            "Калининградской областью",
+            "place",
+            "kaliningrad_oblast",
+            "Kaliningrad Oblast",
+        ),
+        (
+            "правительстве Калининградской области",
+            "company",
+            "kaliningrad_government",
+            "Government of Kaliningrad Oblast",
+        ),
+        (
+            "Зеленоградском муниципальном районе",
+            "place",
+            "zelenogradsky_district",
+            "Zelenogradsky municipal district",
+        ),
+    ]
