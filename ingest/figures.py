@@ -14,12 +14,13 @@ language of the paragraph: in Russian "3,97" is 3.97, in English
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
-from ingest.morphology import lexeme_forms, word_trie_pattern
+from ingest.morphology import case_folded, lexeme_forms, word_trie_pattern
 
 EXACT = "exact"
 UP_TO = "up_to"
@@ -262,6 +263,13 @@ def _russian_vocabulary() -> dict[str, dict[str, float | str]]:
 @dataclass(frozen=True)
 class _Grammar:
     figure: re.Pattern[str]
+    # The figure's lead (qualifier, range opener, currency prefix) ending
+    # at the end of the searched text, how many characters it spans at
+    # most when words are one whitespace character apart, and where a
+    # first number may start, searched in the case-folded text.
+    lead: re.Pattern[str]
+    lead_reach: int
+    number_start: re.Pattern[str]
     number_words: dict[str, float]
     scales: dict[str, float]
     unit_words: dict[str, str]
@@ -271,6 +279,21 @@ class _Grammar:
     qualifier_patterns: tuple[tuple[str, re.Pattern[str]], ...]
     unit_before: re.Pattern[str]
     language: str
+
+
+def _longest_match(pattern: str, flags: re.RegexFlag) -> int:
+    """The most characters a match can span, one whitespace between words."""
+    from re import _parser  # the parser re itself compiles with
+
+    single_spaced = pattern.replace(r"\s+", r"\s")
+    width = _parser.parse(single_spaced, flags).getwidth()[1]
+    if width >= _parser.MAXREPEAT:
+        raise ValueError("a figure lead must have a bounded width")
+    return width
+
+
+def _case_folded_keys(words: dict[str, float]) -> list[str]:
+    return sorted({case_folded(word) for word in words})
 
 
 def _alternation(patterns: list[str]) -> str:
@@ -358,10 +381,16 @@ def grammar(language: str) -> _Grammar:
     code = "(?:" + "|".join(_CURRENCY_CODES) + ")"
     qualifier_alternation = _alternation(list(qualifiers.values()))
     number = rf"(?:{digits}|{number_word_sequence})"
-    figure = rf"""
+    # What may stand before the first number; a figure's first number is
+    # its anchor, and the lead is how far before it the match may start.
+    lead = rf"""
         (?:(?P<qualifier>{qualifier_alternation})\s+)?
         (?:(?P<opener>{range_openers})\s+)?
         (?:(?P<prefix1>{symbol}|{code}\s?))?
+    """
+    figure = (
+        lead
+        + rf"""
         (?<![\w.,\-‑/])(?P<number1>{number})(?!-[^\W\d_])
         (?P<scale1>{scale_pattern}(?![^\W\d_]))?
         (?:
@@ -381,6 +410,7 @@ def grammar(language: str) -> _Grammar:
             )
         )?
     """
+    )
     # "the output of different models from the current nine to a range of
     # 20 to 22": the unit is named once, before "from", for both figures.
     from_word = r"from|с|от" if language == "ru" else r"from"
@@ -392,6 +422,11 @@ def grammar(language: str) -> _Grammar:
     """
     return _Grammar(
         figure=re.compile(figure, flags),
+        lead=re.compile(lead + r"\Z", flags),
+        lead_reach=_longest_match(lead, flags),
+        number_start=re.compile(
+            r"\d|" + word_trie_pattern(_case_folded_keys(number_words))
+        ),
         unit_before=re.compile(unit_before, flags),
         number_words=number_words,
         scales=scales,
@@ -633,8 +668,10 @@ def find_figures(
     blocked = blocked or []
     figures: list[Figure] = []
     position = 0
+    anchors = _number_anchors(text, grammar_)
+    reach = _reach(text, grammar_)
     while True:
-        match = grammar_.figure.search(text, position)
+        match = _search_from(text, grammar_, anchors, reach, position)
         if match is None:
             break
         number_start = match.start("number1") + offset
@@ -649,6 +686,53 @@ def find_figures(
             figures.append(figure)
         position = max(resume, match.start("number1") + 1)
     return figures
+
+
+def _number_anchors(text: str, grammar_: _Grammar) -> list[int]:
+    """Where a figure's first number may start: a digit or a number word
+    not glued to a word, a decimal point or a dash before it."""
+    anchors = []
+    for found in grammar_.number_start.finditer(case_folded(text)):
+        start = found.start()
+        if start:
+            before = text[start - 1]
+            if before.isalnum() or before in "_.,-‑/":
+                continue
+        anchors.append(start)
+    return anchors
+
+
+def _reach(text: str, grammar_: _Grammar) -> int:
+    """How far before its first number a figure in ``text`` may start:
+    whitespace runs widen a lead by their extra characters."""
+    return grammar_.lead_reach + len(text) - len(" ".join(text.split()))
+
+
+def _search_from(
+    text: str,
+    grammar_: _Grammar,
+    anchors: list[int],
+    reach: int,
+    position: int,
+) -> re.Match[str] | None:
+    """``grammar_.figure.search(text, position)``, tried only next to the
+    places where a first number may start.
+
+    The grammar opens with an optional qualifier, range opener and
+    currency, so a search would try it at every character. A match
+    starts at most ``reach`` characters before its first number, with a
+    lead that ends right at that number; the leftmost such start is
+    where ``figure.match`` finds what the search would. If it fails
+    there it fails wherever the lead starts, since the lead holds no
+    digit or number word and the rest depends only on the text from the
+    number on.
+    """
+    for anchor in anchors[bisect.bisect_left(anchors, position) :]:
+        lead = grammar_.lead.search(text, max(position, anchor - reach), anchor)
+        match = grammar_.figure.match(text, lead.start())
+        if match is not None:
+            return match
+    return None
 
 
 def _trim_to_number(

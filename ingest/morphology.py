@@ -58,3 +58,28 @@ def _trie_to_pattern(node: dict) -> str:
         return branches[0]
     pattern = "(?:" + "|".join(branches) + ")"
     return pattern + "?" if is_end else pattern
+
+
+# Characters re.IGNORECASE equates with a Latin or Cyrillic letter that
+# str.lower() leaves as something else (or, for "İ", as two characters).
+_IGNORECASE_LETTERS = {
+    "İ": "i", "ı": "i", "ſ": "s", "\u1c80": "в", "\u1c81": "д",
+    "\u1c82": "о", "\u1c83": "с", "\u1c84": "т", "\u1c85": "т",
+    "\u1c86": "ъ",
+}  # fmt: skip
+
+
+def case_folded(text: str) -> str:
+    """Lowercase, of the same length, where a lowercase Latin or Cyrillic
+    pattern matches case-sensitively exactly where it matches ``text``
+    under re.IGNORECASE.
+
+    Anchor searches run on it: a case-sensitive pattern lets the regex
+    engine skip to its first letters, where re.IGNORECASE makes it try
+    every position.
+    """
+    if not text.isascii():
+        for character, letter in _IGNORECASE_LETTERS.items():
+            if character in text:
+                text = text.replace(character, letter)
+    return text.lower()

@@ -194,3 +194,100 @@ def test_blocked_spans_are_skipped():
     text = "16 августа завод выпустил 500 машин"
     figures = find_figures(text, "ru", blocked=[(0, 10)])
     assert [figure.text for figure in figures] == ["500 машин"]
+
+
+# Texts where a lead (qualifier, opener, currency) precedes a number in
+# ways the anchored search must get exactly as a full search does.
+_SEARCH_CASES = [
+    "up to 50,000 vehicles, between 20 and 22 models, from $5bn to $7bn",
+    "Moreover 50 cars; hoover 12 units; about  US$ 300m; no fewer than   9",
+    "не более чем 3,97 млрд рублей, от 9 до 20-22 тыс. машин, около двух тысяч",
+    "свыше\u00a0100 тыс. автомобилей и до USD 5 млн, по меньшей мере пять заводов",
+    "2023-2024: twenty-two plants, 1.5bn, Q3 2023, 16 августа, 3.97-fold, 10%",
+    "the output from the current nine to a range of 20 to 22, respectively",
+]
+
+
+def _all_search_matches(text: str, language: str, pattern) -> list[tuple]:
+    """(start, groups) of a search from every position, by ``pattern``."""
+    found = []
+    for position in range(len(text) + 1):
+        match = pattern(text, position)
+        found.append(None if match is None else (match.span(), match.groupdict()))
+    return found
+
+
+@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize("text", _SEARCH_CASES)
+def test_anchored_search_finds_what_a_full_search_finds(text, language):
+    from ingest.figures import _number_anchors, _reach, _search_from, grammar
+
+    grammar_ = grammar(language)
+    anchors = _number_anchors(text, grammar_)
+    reach = _reach(text, grammar_)
+
+    def anchored(text, position):
+        return _search_from(text, grammar_, anchors, reach, position)
+
+    assert _all_search_matches(text, language, anchored) == _all_search_matches(
+        text, language, grammar_.figure.search
+    )
+
+
+def test_real_paragraphs_search_the_same_anchored_and_full():
+    from ingest.articles import read_article
+    from ingest.figures import _number_anchors, _reach, _search_from, grammar
+    from ingest.paths import PROJECT_ROOT
+    from ingest.text_cleaning import clean
+
+    compared = 0
+    for path in sorted((PROJECT_ROOT / "data" / "articles").glob("*.txt")):
+        text = read_article(path).text
+        for paragraph in clean(text).paragraphs:
+            segment = text[paragraph.start : paragraph.end]
+            for language in ("en", "ru"):
+                grammar_ = grammar(language)
+                anchors = _number_anchors(segment, grammar_)
+                reach = _reach(segment, grammar_)
+                for position in range(0, len(segment), 7):
+                    full = grammar_.figure.search(segment, position)
+                    fast = _search_from(segment, grammar_, anchors, reach, position)
+                    assert (full and full.span()) == (fast and fast.span())
+                    if full:
+                        assert full.groupdict() == fast.groupdict()
+                        compared += 1
+    assert compared > 100
+
+
+def test_lead_words_hold_no_place_a_number_may_start():
+    # The anchored search relies on it: a lead never contains a digit or
+    # a word the number grammar could start with.
+    import re
+
+    from ingest.figures import _number_anchors, grammar
+
+    for language in ("en", "ru"):
+        grammar_ = grammar(language)
+        lead_source = re.sub(r"\(\?P<\w+>", "(", grammar_.lead.pattern)
+        words = " ".join(re.findall(r"[^\W\d_]+", lead_source.replace(r"\s", " ")))
+        assert words
+        assert _number_anchors(words, grammar_) == [], language
+        assert not re.search(r"\d", re.sub(r"\\[sdwDSW]", "", lead_source))
+
+
+def test_case_folded_matches_where_ignorecase_does():
+    import re
+
+    from ingest.morphology import case_folded
+
+    letters = "abcdefghijklmnopqrstuvwxyzабвгдежзийклмнопрстуфхцчшщъыьэюяё"
+    any_letter = re.compile(f"[{letters}]", re.IGNORECASE)
+    for code_point in range(0x110000):
+        character = chr(code_point)
+        folded = case_folded(character)
+        assert len(folded) == 1, hex(code_point)
+        if any_letter.fullmatch(character):
+            assert folded in letters, hex(code_point)
+            assert re.fullmatch(folded, character, re.IGNORECASE), hex(code_point)
+        else:
+            assert folded not in letters, hex(code_point)

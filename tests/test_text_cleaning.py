@@ -28,3 +28,24 @@ def test_language_per_paragraph():
     cleaned = clean(text)
     assert [p.language for p in cleaned.paragraphs] == ["ru", "en"]
     assert language_of("КАМАЗ and KAMAZ plant") == "en"
+
+
+def test_letter_counts_equal_the_regex_counts_for_every_character():
+    # Counts add up character by character, so agreeing on every single
+    # character (and on the fallback's triggers) proves any text.
+    import re
+
+    from ingest.text_cleaning import letter_counts
+
+    cyrillic = re.compile(r"[а-яё]", re.IGNORECASE)
+    latin = re.compile(r"[a-z]", re.IGNORECASE)
+    for code_point in range(0x110000):
+        character = chr(code_point)
+        expected = (len(cyrillic.findall(character)), len(latin.findall(character)))
+        assert letter_counts(character) == expected, hex(code_point)
+    mixed = "Ёлка и KAMAZ, İstanbul ſ \u212a \u1c80 \u0404 \ud800 ok"
+    assert letter_counts(mixed) == (
+        len(cyrillic.findall(mixed)),
+        len(latin.findall(mixed)),
+    )
+    assert letter_counts("Автотор plant 2024") == (7, 5)
