@@ -149,6 +149,19 @@ def _compile(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, _FLAGS)
 
 
+# "23.05.2024" and "2024-05-23", in both languages.
+_NUMERIC_DATE = (
+    _LEFT
+    + r"(?:"
+    + _DAY
+    + r"\.(?P<month_number>[01]?\d)\."
+    + _YEAR
+    + r"|"
+    + _YEAR.replace("year", "year2")
+    + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))"
+    + _RIGHT
+)
+
 # Each pattern is tried on every paragraph of its language; where matches
 # overlap, the longest wins, so "fourth quarter of 2023" beats "2023".
 _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
@@ -190,20 +203,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 + _RIGHT
             ),
         ),
-        (
-            "numeric_date",
-            _compile(
-                _LEFT
-                + r"(?:"
-                + _DAY
-                + r"\.(?P<month_number>[01]?\d)\."
-                + _YEAR
-                + r"|"
-                + _YEAR.replace("year", "year2")
-                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))"
-                + _RIGHT
-            ),
-        ),
+        ("numeric_date", _compile(_NUMERIC_DATE)),
         (
             "month",
             _compile(
@@ -312,18 +312,9 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
         ),
         (
             "numeric_date",
+            # "23.05.2024 г.": Russian may follow the date with a year word.
             _compile(
-                _LEFT
-                + r"(?:"
-                + _DAY
-                + r"\.(?P<month_number>[01]?\d)\."
-                + _YEAR
-                + r"|"
-                + _YEAR.replace("year", "year2")
-                + r"-(?P<month_number2>[01]\d)-(?P<day2>[0-3]\d))"
-                + _RIGHT
-                + _RU_YEAR_WORD.replace("(?:\\s*", "(?:\\s+")
-                + r"?"
+                _NUMERIC_DATE + _RU_YEAR_WORD.replace("(?:\\s*", "(?:\\s+") + r"?"
             ),
         ),
         (
