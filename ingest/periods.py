@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import calendar
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import YEARLY, rrule
+
+from ingest.morphology import case_folded
 
 DAY = "day"
 WEEK = "week"
@@ -728,6 +730,111 @@ _REQUIRED_ANCHORS = {
     "relative_year": ("year_word",),
 }
 
+# Patterns tried only next to their anchors: where the part of a match
+# after its optional lead may start. The lead (relation, part of a
+# period) is what every such pattern's source opens with, holds no
+# anchor, and spans a bounded number of characters, so the leftmost
+# place a match may start is the leftmost place a lead ends right at
+# the anchor; a match there is what a search would find, and if there
+# is none, no lead makes one (the rest depends only on the text from
+# the anchor on). The other patterns are rare enough, once gated by
+# their anchor words, to run over the paragraph.
+_EN_MONTH_START = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
+_DIGIT_RUN = r"\d+"
+_ANCHORED_LEADS: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "date": (_EN_RELATION, rf"{_DIGIT_RUN}|{_EN_MONTH_START}"),
+        "numeric_date": ("", _DIGIT_RUN),
+        "month": (_EN_RELATION + r"(?:" + _EN_PART + r")?", _EN_MONTH_START),
+        "year_range": (r"(?:(?:from|between)\s+)?", _DIGIT_RUN),
+        "year": (_EN_RELATION + r"(?:" + _EN_PART + r")?", _DIGIT_RUN),
+    },
+    "ru": {
+        "date": (_RU_RELATION, _DIGIT_RUN),
+        "numeric_date": ("", _DIGIT_RUN),
+        "year_range": (r"(?:(?:с|в|на)\s+)?", _DIGIT_RUN),
+        "year": (_RU_RELATION + _RU_PART + r"?", _DIGIT_RUN),
+        "relative_year": (
+            _RU_RELATION + _RU_PART + r"?",
+            r"этого|этом|этот|текущ|следующ|прошл|год",
+        ),
+    },
+}
+
+
+@dataclass(frozen=True)
+class _Anchored:
+    """A pattern's lead, ending where the search stops, matched case-
+    sensitively in the case-folded text; how far it reaches; where the
+    rest of the pattern may start."""
+
+    lead: re.Pattern[str]
+    reach: int
+    anchor: re.Pattern[str]
+
+
+def _case_sensitive(source: str) -> str:
+    """A lowercase pattern for the case-folded text, same matches."""
+    if re.search(r"\\[A-Z]", source):
+        raise ValueError(f"an uppercase escape would change meaning: {source}")
+    return source.lower().replace("(?p<", "(?P<")
+
+
+def _lead_reach(source: str) -> int:
+    """The most characters a lead spans, one separator between words."""
+    from re import _parser  # the parser re itself compiles with
+
+    single = source.replace(r"\s+", r"\s").replace(r"[\s\-]+", r"[\s\-]")
+    width = _parser.parse(single, _FLAGS).getwidth()[1]
+    if width >= _parser.MAXREPEAT:
+        raise ValueError(f"a period lead must have a bounded width: {source}")
+    return width
+
+
+def _anchored_patterns() -> dict[str, dict[str, _Anchored]]:
+    anchored: dict[str, dict[str, _Anchored]] = {}
+    for language, leads in _ANCHORED_LEADS.items():
+        patterns = dict(_PATTERNS[language])
+        anchored[language] = {}
+        for kind, (lead, anchor) in leads.items():
+            if not patterns[kind].pattern.startswith(lead):
+                raise ValueError(f"{language} {kind} does not open with its lead")
+            anchored[language][kind] = _Anchored(
+                lead=re.compile(_case_sensitive(lead) + r"\Z", re.VERBOSE),
+                reach=_lead_reach(lead),
+                anchor=re.compile(anchor),
+            )
+    return anchored
+
+
+_ANCHORED = _anchored_patterns()
+
+
+def _anchored_finditer(
+    text: str,
+    folded: str,
+    pattern: re.Pattern[str],
+    anchored: _Anchored,
+    slack: int,
+) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, tried only at anchors.
+
+    ``folded`` is ``case_folded(text)``; ``slack`` is how many characters
+    whitespace runs and dashes may add to a lead.
+    """
+    reach = anchored.reach + slack
+    position = 0
+    for found in anchored.anchor.finditer(folded):
+        anchor = found.start()
+        if anchor < position:
+            continue
+        lead = anchored.lead.search(folded, max(position, anchor - reach), anchor)
+        match = pattern.match(text, lead.start())
+        if match is not None:
+            yield match
+            position = match.end()
+
+
 _PLAIN_LEAD = re.compile(r"(?:(?:in|в|во)\s+)?(?:the\s+)?", re.IGNORECASE)
 
 _YEAR_IN_TEXT = re.compile(r"(?<![\w.,\-])(?:19[5-9]\d|20\d\d)(?![\w\-]|[.,]\d)")
@@ -754,10 +861,18 @@ def find_periods(
     candidates: list[tuple[int, int, str, re.Match[str]]] = []
     language = "ru" if language == "ru" else "en"
     anchors = _anchors(text, language)
+    folded = case_folded(text)
+    slack = len(text) - len(" ".join(text.split())) + text.count("-")
+    anchored = _ANCHORED[language]
     for kind, pattern in _PATTERNS[language]:
         if not all(anchor in anchors for anchor in _REQUIRED_ANCHORS[kind]):
             continue
-        for match in pattern.finditer(text):
+        matches = (
+            _anchored_finditer(text, folded, pattern, anchored[kind], slack)
+            if kind in anchored
+            else pattern.finditer(text)
+        )
+        for match in matches:
             if match.end() > match.start():
                 candidates.append((match.start(), match.end(), kind, match))
     periods: list[Period] = []

@@ -152,3 +152,53 @@ def test_without_a_publication_date_relative_periods_have_no_dates():
 
 def test_model_names_are_not_years():
     assert find_periods("BAIC X55 and the Kama-1 concept", "en") == []
+
+
+_ANCHOR_CASES = [
+    "by the end of 2022, since  the start of 2023, as of mid-- July 2024",
+    "from 2019 to 2021; between 2020 and 2022; 23.05.2024; 2024-05-23",
+    "starting from the second half of 2025, on June 3, 2019 and 3rd of May",
+    "к концу 2022 года, с начала 2023 года, в 2019–2021 годах, 23.05.2024 г.",
+    "в этом году, до конца текущего года, 27 октября 2023, по 2030 год",
+    "вплоть до середины\u00a0 2026 года; начиная с 2024-го; годовой 1999",
+]
+
+
+@pytest.mark.parametrize("text", _ANCHOR_CASES)
+def test_anchored_patterns_find_what_the_full_patterns_find(text):
+    from ingest.morphology import case_folded
+    from ingest.periods import _ANCHORED, _PATTERNS, _anchored_finditer
+
+    slack = len(text) - len(" ".join(text.split())) + text.count("-")
+    compared = 0
+    for language, kinds in _ANCHORED.items():
+        patterns = dict(_PATTERNS[language])
+        for kind, anchored in kinds.items():
+            full = [
+                (match.span(), match.groupdict())
+                for match in patterns[kind].finditer(text)
+            ]
+            fast = [
+                (match.span(), match.groupdict())
+                for match in _anchored_finditer(
+                    text, case_folded(text), patterns[kind], anchored, slack
+                )
+            ]
+            assert fast == full, (language, kind)
+            compared += len(full)
+    assert compared >= 3
+
+
+def test_period_leads_hold_no_anchor():
+    # The anchored search relies on it: an anchor inside a lead would let
+    # a match start before the leftmost lead that ends at that anchor.
+    import re
+
+    from ingest.periods import _ANCHORED_LEADS
+
+    for language, kinds in _ANCHORED_LEADS.items():
+        for kind, (lead, anchor) in kinds.items():
+            source = re.sub(r"\(\?P<\w+>", "(", lead)
+            words = " ".join(re.findall(r"[^\W\d_]+", source.replace(r"\s", " ")))
+            assert not re.search(anchor, words.lower()), (language, kind)
+            assert not re.search(r"\d", re.sub(r"\\[sdwDSW]", "", source))
