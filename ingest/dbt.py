@@ -151,9 +151,24 @@ def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
         connection.close()
 
 
-def build(paths: Paths, database_file: Path) -> None:
-    """``dbt build`` into ``database_file``; raise BuildError on any failure."""
-    result = invoke(["build"], paths, database_file)
+def build(
+    paths: Paths,
+    database_file: Path,
+    full_refresh: bool = False,
+    select: tuple[str, ...] | None = None,
+) -> None:
+    """``dbt build`` into ``database_file``; raise BuildError on any failure.
+
+    ``full_refresh`` rebuilds the incremental marts from scratch; ``select``
+    limits the run to those nodes (dbt's --select syntax) and the tests
+    that read them.
+    """
+    command = ["build"]
+    if full_refresh:
+        command.append("--full-refresh")
+    if select:
+        command += ["--select", *select]
+    result = invoke(command, paths, database_file)
     _raise_unless_passed(
         result,
         paths,

@@ -168,6 +168,13 @@ class IngestResult:
     article_count: int
     quarantined: list[str] = field(default_factory=list)
     curated_row_counts: dict[str, int] = field(default_factory=dict)
+    # Set by ingest(): whether the new file started as a copy of the live
+    # warehouse (so dbt may update its marts incrementally), whether the
+    # curated inputs differ from the live warehouse's, and how many
+    # articles were added, changed or removed (raw.article_changes).
+    started_from_live: bool = False
+    curated_changed: bool = True
+    changed_article_count: int = 0
     # Wall-clock seconds per phase ("ingest", "extraction", "dbt"), for
     # `make bench`; nothing depends on them.
     phase_seconds: dict[str, float] = field(default_factory=dict)
@@ -182,6 +189,10 @@ MANIFEST_COLUMNS = (
     ("byte_size", "bigint"),
     ("modified_ns", "bigint"),
     ("article_id", "varchar"),
+)
+CHANGE_COLUMNS = (
+    ("article_id", "varchar"),
+    ("change_kind", "varchar"),
 )
 # The alias under which the live warehouse is attached, read-only, while
 # the next one is built: unchanged articles and their extractions are
@@ -268,6 +279,100 @@ def _previous_table(name: str) -> str:
     return exp.table_(
         name, db=RAW_SCHEMA, catalog=PREVIOUS_CATALOG, quoted=True
     ).sql(dialect="duckdb")
+
+
+def _raw_table_in(catalog: str | None, name: str) -> str:
+    if catalog is None:
+        return table_name(RAW_SCHEMA, name)
+    return exp.table_(name, db=RAW_SCHEMA, catalog=catalog, quoted=True).sql(
+        dialect="duckdb"
+    )
+
+
+def _json_of_columns(alias: str, columns: list[str]) -> str:
+    """``json_object('column', alias.column, ...)``: NULLs stay distinct."""
+    return "json_object(" + ", ".join(
+        f"{exp.Literal.string(column).sql(dialect='duckdb')}, "
+        f"{identifier(alias)}.{identifier(column)}"
+        for column in columns
+    ) + ")"
+
+
+def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
+    """``(article_id, input_key)`` for every article of one catalog's raw.
+
+    The key hashes everything an article's rows in the incremental marts
+    are computed from: its raw row (the id fixes the text), its curated
+    metadata row and, when extraction ran, its extraction key (aliases,
+    entity names, publication date, autowatch version). A key that
+    differs for any other reason (another DuckDB version printing JSON
+    differently) only makes the build recompute more than it must.
+    """
+    from ingest.schema import TABLES_BY_NAME
+
+    article_columns = [
+        name
+        for name, _ in NEWS_ARTICLE_COLUMNS
+        if name not in ("article_id", "article_text")
+    ]
+    curated_columns = list(TABLES_BY_NAME["articles"].column_names)
+    parts = [
+        _json_of_columns("articles", article_columns),
+        _json_of_columns("curated", curated_columns),
+    ]
+    extraction_join = ""
+    if with_extraction:
+        parts.append("coalesce(extraction_keys.extraction_key, '')")
+        extraction_join = (
+            f"left join {_raw_table_in(catalog, 'article_extraction_keys')} "
+            "as extraction_keys "
+            "on articles.article_id = extraction_keys.article_id "
+        )
+    return (
+        "select articles.article_id, md5(concat_ws('|', "
+        + ", ".join(parts)
+        + ")) as input_key "
+        f"from {_raw_table_in(catalog, 'news_articles')} as articles "
+        f"left join {_raw_table_in(catalog, curated_raw_table('articles'))} as curated "
+        "on articles.article_id = curated.article_id "
+        + extraction_join
+    )
+
+
+def _record_article_changes(
+    connection: duckdb.DuckDBPyConnection, has_previous: bool, extract: bool
+) -> int:
+    """Fill raw.article_changes; return how many articles it lists.
+
+    Against the live warehouse: every article whose input key is new,
+    differs or is gone. Without one: every article, as added.
+    """
+    _create_table(connection, "article_changes", CHANGE_COLUMNS)
+    changes = table_name(RAW_SCHEMA, "article_changes")
+    current_keys = _article_input_keys_sql(None, extract)
+    if has_previous and _has_previous_table(connection, "news_articles"):
+        previous_keys = _article_input_keys_sql(
+            PREVIOUS_CATALOG,
+            _has_previous_table(connection, "article_extraction_keys"),
+        )
+        connection.execute(
+            f"insert into {changes} (article_id, change_kind) "
+            "select coalesce(current_keys.article_id, previous_keys.article_id), "
+            "case when previous_keys.article_id is null then 'added' "
+            "when current_keys.article_id is null then 'removed' "
+            "else 'changed' end "
+            f"from ({current_keys}) as current_keys "
+            f"full outer join ({previous_keys}) as previous_keys "
+            "on current_keys.article_id = previous_keys.article_id "
+            "where current_keys.input_key is distinct from previous_keys.input_key"
+        )
+    else:
+        connection.execute(
+            f"insert into {changes} (article_id, change_kind) "
+            f"select current_keys.article_id, 'added' from ({current_keys}) "
+            "as current_keys"
+        )
+    return connection.execute(f"select count(*) from {changes}").fetchone()[0]
 
 
 def _load_extractions(
@@ -443,7 +548,11 @@ def load_raw(
             f"attach {path_literal} as {identifier(PREVIOUS_CATALOG)} (read_only)"
         )
     connection.execute("begin transaction")
-    connection.execute(f"create schema if not exists {identifier(RAW_SCHEMA)}")
+    # A file that starts as a copy of the live warehouse brings its raw
+    # tables along; they are loaded afresh like in a new file. dbt's views
+    # name raw tables and are bound when read, so they survive this.
+    connection.execute(f"drop schema if exists {identifier(RAW_SCHEMA)} cascade")
+    connection.execute(f"create schema {identifier(RAW_SCHEMA)}")
     _create_table(connection, "news_articles", NEWS_ARTICLE_COLUMNS)
     _insert_rows(
         connection,
@@ -519,6 +628,9 @@ def load_raw(
     if extract:
         _load_extractions(connection, batch, curated, has_previous)
     result.phase_seconds["extraction"] = time.perf_counter() - extraction_started
+    result.changed_article_count = _record_article_changes(
+        connection, has_previous, extract
+    )
     _create_table(connection, "build_info", BUILD_INFO_COLUMNS)
     _insert_rows(
         connection,
@@ -611,18 +723,89 @@ def _reused_texts(
         connection.close()
 
 
+def dbt_project_fingerprint(paths: Paths) -> str:
+    """A sha256 of the dbt project's models, macros, tests and settings.
+
+    Incremental marts keep rows computed by the project that built them,
+    so a warehouse built by another version of the project is rebuilt
+    from scratch rather than updated.
+    """
+    project_dir = paths.dbt_project_dir
+    files = [
+        path
+        for folder in ("models", "macros", "data-tests")
+        for path in (project_dir / folder).rglob("*")
+        if path.is_file()
+    ]
+    files += [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(str(path.relative_to(project_dir)).encode("utf-8"))
+        digest.update(b"\0")
+        digest.update(path.read_bytes())
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def curated_fingerprint(curated: list[CuratedTable]) -> str:
+    """A sha256 of every curated row and the line it came from."""
+    rows = {
+        table.table.name: [table.rows, table.line_numbers] for table in curated
+    }
+    return hashlib.sha256(
+        json.dumps(rows, sort_keys=True, default=str).encode("utf-8")
+    ).hexdigest()
+
+
+def _previous_inputs(previous_file: Path) -> dict:
+    """The inputs record of the live warehouse's build, or {}."""
+    try:
+        connection = duckdb.connect(str(previous_file), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        (inputs_json,) = connection.execute(
+            f"select max(inputs_json) from {table_name(RAW_SCHEMA, 'build_info')}"
+        ).fetchone()
+    except duckdb.Error:
+        return {}
+    finally:
+        connection.close()
+    return json.loads(inputs_json) if inputs_json else {}
+
+
+def _can_start_from(previous_file: Path, inputs: dict) -> bool:
+    """Whether the live file can be copied and its marts updated in place.
+
+    Not when another dbt project built it, nor when it has a write-ahead
+    log: someone opened it for writing, and a copy of the file alone may
+    miss what the log holds.
+    """
+    wal_file = previous_file.with_name(previous_file.name + ".wal")
+    return (
+        not wal_file.exists()
+        and _previous_inputs(previous_file).get("dbt_project_sha256")
+        == inputs["dbt_project_sha256"]
+    )
+
+
 def ingest(
     paths: Paths,
     database_file: Path,
     previous_file: Path | None = None,
     extract: bool = True,
+    start_from_previous: bool = False,
 ) -> IngestResult:
     """Validate every input, then load it into a new database file.
 
     Curated data is checked before anything is written, so a bad CSV never
     leaves a half-loaded file behind. With ``previous_file`` (the live
     warehouse), files unchanged since it was built are not read again and
-    their extractions are copied, not recomputed.
+    their extractions are copied, not recomputed. With
+    ``start_from_previous`` as well, the new file starts as a copy of the
+    live one (when the same dbt project built it), so that dbt only has to
+    update its incremental marts; raw.article_changes lists the articles
+    whose rows differ.
     """
     started = time.perf_counter()
     curated = read_curated(paths.seeds_dir)
@@ -646,7 +829,23 @@ def ingest(
         "articles_dirs": [str(path) for path in paths.articles_dirs],
         "seeds_dir": str(paths.seeds_dir),
         "curated_files": sorted(table.path.name for table in curated),
+        "curated_sha256": curated_fingerprint(curated),
+        "dbt_project_sha256": dbt_project_fingerprint(paths),
     }
+    started_from_live = (
+        start_from_previous
+        and previous_file is not None
+        and _can_start_from(previous_file, inputs)
+    )
+    curated_changed = True
+    if started_from_live:
+        curated_changed = (
+            _previous_inputs(previous_file).get("curated_sha256")
+            != inputs["curated_sha256"]
+        )
+        # The live file's builder closed it, which checkpoints it: the
+        # file alone holds all of it.
+        shutil.copyfile(previous_file, database_file)
     connection = connect_new(database_file)
     reached("database-created")
     try:
@@ -655,6 +854,8 @@ def ingest(
         )
     finally:
         connection.close()
+    result.started_from_live = started_from_live
+    result.curated_changed = curated_changed
     reached("raw-loaded")
     result.phase_seconds["ingest"] = (
         time.perf_counter() - started - result.phase_seconds.get("extraction", 0.0)
@@ -718,6 +919,30 @@ class BuildResult:
     ingest: IngestResult
 
 
+# What dbt builds when the curated inputs and the dbt project are those
+# of the live warehouse: everything downstream of the articles and their
+# extractions, and (eager indirect selection) every test that reads any of
+# it, such as the curated facts' evidence and article relationships tests.
+# Nothing else can differ from the live warehouse the file was copied from.
+ARTICLES_CHANGED_SELECTION = ("source:news+",)
+# When not even an article changed: the raw tables that change with every
+# build (build info, quarantine load times, the empty change list).
+NOTHING_CHANGED_SELECTION = (
+    "source:news.build_info+",
+    "source:news.article_quarantine+",
+    "stg_news__article_changes",
+)
+
+
+def dbt_selection(ingest_result: IngestResult) -> tuple[str, ...] | None:
+    """The nodes a rebuild must run, or None for every node."""
+    if not ingest_result.started_from_live or ingest_result.curated_changed:
+        return None
+    if ingest_result.changed_article_count:
+        return ARTICLES_CHANGED_SELECTION
+    return NOTHING_CHANGED_SELECTION
+
+
 def build(
     paths: Paths, wait_for_lock: bool = False, full_refresh: bool = False
 ) -> BuildResult:
@@ -725,7 +950,9 @@ def build(
 
     Any failure leaves the live warehouse exactly as it was. Unless
     ``full_refresh``, articles unchanged since the live warehouse was built
-    are copied from it instead of being read and extracted again.
+    are copied from it instead of being read and extracted again, and the
+    new file starts as a copy of the live one whose incremental marts dbt
+    updates for the added, changed and removed articles only.
     """
     # Imported here so that reading and validating inputs never pays for
     # importing dbt.
@@ -740,10 +967,18 @@ def build(
         new_file = staging / paths.warehouse_file.name
         try:
             ingest_result = ingest(
-                paths, new_file, None if full_refresh else paths.warehouse_file
+                paths,
+                new_file,
+                None if full_refresh else paths.warehouse_file,
+                start_from_previous=not full_refresh,
             )
             dbt_started = time.perf_counter()
-            dbt.build(paths, new_file)
+            dbt.build(
+                paths,
+                new_file,
+                full_refresh=not ingest_result.started_from_live,
+                select=dbt_selection(ingest_result),
+            )
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
             reached("dbt-finished")
             swap_in(new_file, paths.warehouse_file)
@@ -753,17 +988,24 @@ def build(
     return BuildResult(warehouse_file=paths.warehouse_file, ingest=ingest_result)
 
 
+# How a build got to its data, not the data: an incremental rebuild lists
+# one added article where a build from scratch lists them all.
+BUILD_RECORD_TABLES = frozenset({"raw.article_changes"})
+
+
 def table_fingerprints(
     connection: duckdb.DuckDBPyConnection,
     schemas: tuple[str, ...] = ("raw", "marts"),
     ignored_columns: frozenset[str] = frozenset(),
+    ignored_tables: frozenset[str] = BUILD_RECORD_TABLES,
 ) -> dict[str, str]:
     """A sha256 of each base table's sorted rows, keyed ``schema.table``.
 
     Two builds hold the same data exactly when their fingerprints match, so
     a rebuild, a crashed build or a renamed input can be compared without
     eyeballing rows. ``ignored_columns`` names ``schema.table.column``
-    values to leave out, such as the time a build ran.
+    values to leave out, such as the time a build ran; ``ignored_tables``
+    names ``schema.table`` tables to leave out.
     """
     fingerprints = {}
     tables = connection.execute(
@@ -773,6 +1015,8 @@ def table_fingerprints(
         [list(schemas)],
     ).fetchall()
     for schema, name in tables:
+        if f"{schema}.{name}" in ignored_tables:
+            continue
         columns = [
             column
             for (column,) in connection.execute(

@@ -1,14 +1,26 @@
+{{ config(**article_incremental_config()) }}
+{#- Incremental, keyed on article_id: see macros/article_incremental.sql.
+    dbt learns a model's refs while parsing, when is_incremental() is
+    false, so the two the incremental filter reads are named below. -#}
+-- depends_on: {{ ref('stg_news__article_changes') }}
+-- depends_on: {{ ref('stg_news__articles') }}
 with
 
 stg_news__extracted_figures as (
 
     select * from {{ ref('stg_news__extracted_figures') }}
+    {% if is_incremental() %}
+        where {{ affected_articles_filter('article_id') }}
+    {% endif %}
 
 ),
 
 stg_news__articles as (
 
     select * from {{ ref('stg_news__articles') }}
+    {% if is_incremental() %}
+        where {{ affected_articles_filter('article_id') }}
+    {% endif %}
 
 ),
 
@@ -32,7 +44,10 @@ with_sentence as (
         stg_news__extracted_figures.value_low,
         stg_news__extracted_figures.value_high,
         stg_news__extracted_figures.period_start,
-        stg_news__extracted_figures.period_end
+        stg_news__extracted_figures.period_end,
+        {{ article_bucket(
+            'stg_news__extracted_figures.article_id'
+        ) }} as article_bucket
     from stg_news__extracted_figures
     inner join stg_news__articles
         on stg_news__extracted_figures.article_id = stg_news__articles.article_id

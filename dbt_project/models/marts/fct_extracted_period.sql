@@ -1,14 +1,26 @@
+{{ config(**article_incremental_config()) }}
+{#- Incremental, keyed on article_id: see macros/article_incremental.sql.
+    dbt learns a model's refs while parsing, when is_incremental() is
+    false, so the two the incremental filter reads are named below. -#}
+-- depends_on: {{ ref('stg_news__article_changes') }}
+-- depends_on: {{ ref('stg_news__articles') }}
 with
 
 stg_news__extracted_periods as (
 
     select * from {{ ref('stg_news__extracted_periods') }}
+    {% if is_incremental() %}
+        where {{ affected_articles_filter('article_id') }}
+    {% endif %}
 
 ),
 
 stg_news__articles as (
 
     select * from {{ ref('stg_news__articles') }}
+    {% if is_incremental() %}
+        where {{ affected_articles_filter('article_id') }}
+    {% endif %}
 
 ),
 
@@ -29,7 +41,10 @@ with_sentence as (
         stg_news__extracted_periods.start_offset,
         stg_news__extracted_periods.end_offset,
         stg_news__extracted_periods.period_start,
-        stg_news__extracted_periods.period_end
+        stg_news__extracted_periods.period_end,
+        {{ article_bucket(
+            'stg_news__extracted_periods.article_id'
+        ) }} as article_bucket
     from stg_news__extracted_periods
     inner join stg_news__articles
         on stg_news__extracted_periods.article_id = stg_news__articles.article_id

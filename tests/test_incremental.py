@@ -1,0 +1,236 @@
+"""Incremental rebuilds: the article-grain marts are updated, not recreated.
+
+One chain of real builds in a temp dir, starting from a copy of the
+session's warehouse: add one article (its rows appear, no other article's
+rows are rewritten, the marts equal a full refresh's), remove it again
+(its rows disappear, the marts equal the original build's), then a failing
+incremental build (the live warehouse is left as it was).
+
+"Not rewritten" is checked with markers: before the rebuild, one row of an
+unchanged article in each incremental mart gets a value no build would
+write. A rebuild that recomputed that row would overwrite the marker.
+"""
+
+from __future__ import annotations
+
+import csv
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest.errors import BuildError
+from ingest.paths import Paths, default_paths
+from ingest.warehouse import (
+    ARTICLES_CHANGED_SELECTION,
+    NOTHING_CHANGED_SELECTION,
+    IngestResult,
+    build,
+    dbt_selection,
+    staging_dir,
+    table_fingerprints,
+)
+from tests.conftest import ARTICLES_DIR, SEEDS_DIR, copy_warehouse
+
+pytestmark = pytest.mark.slow
+
+ADDED_ARTICLE = (
+    Path(__file__).parent / "spark_edge_cases" / "en_nulls_and_boundaries.txt"
+)
+INCREMENTAL_MARTS = (
+    "dim_article",
+    "fct_mention",
+    "fct_extracted_figure",
+    "fct_extracted_period",
+)
+ANALYST_SCHEMAS = ("marts", "reporting")
+# A build from scratch reads every file again, at another time.
+READ_TIME_COLUMNS = frozenset({"marts.dim_article.ingested_at"})
+MARKER = "marker: no build writes this"
+
+# One row of an unchanged article per mart, and a column no data test and
+# no downstream mart reads, so the marker changes nothing else.
+MARKED_ROWS = {
+    "dim_article": (
+        "select article_id from marts.dim_article where article_id = ?",
+        "update marts.dim_article set title = ? where article_id = ?",
+        "select title from marts.dim_article where article_id = ?",
+    ),
+    "fct_mention": (
+        "select min(mention_id) from marts.fct_mention "
+        "where article_id = ? and not is_candidate",
+        "update marts.fct_mention set sentence_text = ? where mention_id = ?",
+        "select sentence_text from marts.fct_mention where mention_id = ?",
+    ),
+    "fct_extracted_figure": (
+        "select min(figure_id) from marts.fct_extracted_figure where article_id = ?",
+        "update marts.fct_extracted_figure set qualifier = ? where figure_id = ?",
+        "select qualifier from marts.fct_extracted_figure where figure_id = ?",
+    ),
+    "fct_extracted_period": (
+        "select min(period_id) from marts.fct_extracted_period where article_id = ?",
+        "update marts.fct_extracted_period set sentence_text = ? where period_id = ?",
+        "select sentence_text from marts.fct_extracted_period where period_id = ?",
+    ),
+}
+
+
+@dataclass
+class Site:
+    """A private warehouse directory and the inputs of its next build."""
+
+    paths: Paths
+    extra_articles_dir: Path
+    seeds_dir: Path
+
+
+def fingerprints(warehouse_file: Path, ignored=frozenset(), schemas=ANALYST_SCHEMAS):
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        return table_fingerprints(connection, schemas, ignored)
+
+
+def article_rows(warehouse_file: Path, article_id: str) -> dict[str, int]:
+    """How many rows each incremental mart holds for one article."""
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        return {
+            mart: connection.execute(
+                "select count(*) from query_table(?) where article_id = ?",
+                [f"marts.{mart}", article_id],
+            ).fetchone()[0]
+            for mart in INCREMENTAL_MARTS
+        }
+
+
+def changes(warehouse_file: Path) -> list[tuple[str, str]]:
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        return connection.execute(
+            "select article_id, change_kind from raw.article_changes order by 1"
+        ).fetchall()
+
+
+def added_article_id() -> str:
+    from ingest.articles import article_id_for, normalise_newlines
+
+    return article_id_for(normalise_newlines(ADDED_ARTICLE.read_text("utf-8")))
+
+
+@pytest.fixture(scope="module")
+def site(built_paths, tmp_path_factory) -> Site:
+    root = tmp_path_factory.mktemp("incremental")
+    extra_articles_dir = root / "extra_articles"
+    extra_articles_dir.mkdir()
+    seeds_dir = root / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds_dir)
+    # The sample articles stay where the session's build read them, so
+    # their rows (file paths included) are unchanged; a second folder
+    # holds what the tests add.
+    copied = copy_warehouse(built_paths, root / "warehouse")
+    paths = default_paths(
+        (ARTICLES_DIR, extra_articles_dir), seeds_dir, copied.warehouse_dir
+    )
+    return Site(paths, extra_articles_dir, seeds_dir)
+
+
+def mark_rows(
+    warehouse_file: Path, article_id: str
+) -> dict[str, tuple[object, object]]:
+    """Put the marker into one row per mart; return each row's key and value."""
+    marked = {}
+    with duckdb.connect(str(warehouse_file)) as connection:
+        for mart, (find_sql, update_sql, read_sql) in MARKED_ROWS.items():
+            (key,) = connection.execute(find_sql, [article_id]).fetchone()
+            assert key is not None, f"{mart} has no row of article {article_id}"
+            (original,) = connection.execute(read_sql, [key]).fetchone()
+            connection.execute(update_sql, [MARKER, key])
+            marked[mart] = (key, original)
+    return marked
+
+
+def marked_values(warehouse_file: Path, marked) -> dict[str, object]:
+    with duckdb.connect(str(warehouse_file), read_only=True) as connection:
+        return {
+            mart: connection.execute(MARKED_ROWS[mart][2], [key]).fetchone()[0]
+            for mart, (key, _) in marked.items()
+        }
+
+
+def restore_rows(warehouse_file: Path, marked) -> None:
+    with duckdb.connect(str(warehouse_file)) as connection:
+        for mart, (key, original) in marked.items():
+            connection.execute(MARKED_ROWS[mart][1], [original, key])
+
+
+def test_rebuild_selection_follows_what_changed():
+    def selection(started_from_live, curated_changed, changed_article_count):
+        result = IngestResult(article_count=4)
+        result.started_from_live = started_from_live
+        result.curated_changed = curated_changed
+        result.changed_article_count = changed_article_count
+        return dbt_selection(result)
+
+    assert selection(False, False, 0) is None
+    assert selection(True, True, 0) is None
+    assert selection(True, False, 1) == ARTICLES_CHANGED_SELECTION
+    assert selection(True, False, 0) == NOTHING_CHANGED_SELECTION
+
+
+def test_adding_removing_and_failing(site, built_paths, tmp_path):
+    live = site.paths.warehouse_file
+    new_id = added_article_id()
+    with duckdb.connect(str(live), read_only=True) as connection:
+        (unchanged_id,) = connection.execute(
+            "select min(article_id) from marts.fct_extracted_period"
+        ).fetchone()
+    marked = mark_rows(live, unchanged_id)
+
+    # Add one article.
+    shutil.copy(ADDED_ARTICLE, site.extra_articles_dir / ADDED_ARTICLE.name)
+    added = build(site.paths)
+    assert added.ingest.started_from_live
+    assert not added.ingest.curated_changed
+    assert changes(live) == [(new_id, "added")]
+    new_rows = article_rows(live, new_id)
+    assert all(count > 0 for count in new_rows.values()), new_rows
+    # (b) The unchanged article's rows were left alone: every marker is
+    # still there.
+    assert marked_values(live, marked) == dict.fromkeys(INCREMENTAL_MARTS, MARKER)
+
+    # (a) Row for row what a build from scratch of the same inputs gives.
+    restore_rows(live, marked)
+    fresh = default_paths(site.paths.articles_dirs, site.seeds_dir, tmp_path / "fresh")
+    build(fresh, full_refresh=True)
+    assert fingerprints(live, READ_TIME_COLUMNS) == fingerprints(
+        fresh.warehouse_file, READ_TIME_COLUMNS
+    )
+
+    # (c) Remove it again: its rows go, and the marts are the original
+    # build's, load times included (the other articles were never re-read).
+    (site.extra_articles_dir / ADDED_ARTICLE.name).unlink()
+    removed = build(site.paths)
+    assert removed.ingest.started_from_live
+    assert changes(live) == [(new_id, "removed")]
+    assert article_rows(live, new_id) == dict.fromkeys(INCREMENTAL_MARTS, 0)
+    assert fingerprints(live) == fingerprints(built_paths.warehouse_file)
+
+    # (d) An incremental build that fails leaves the live warehouse as it
+    # was: the article is added again, and a curated target names a plant
+    # that does not exist, which a dbt test rejects.
+    before = fingerprints(live, schemas=("raw", "marts", "reporting"))
+    shutil.copy(ADDED_ARTICLE, site.extra_articles_dir / ADDED_ARTICLE.name)
+    targets = site.seeds_dir / "targets.csv"
+    with open(targets, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fieldnames = reader.fieldnames
+        target_rows = list(reader)
+    target_rows[0]["plant_code"] = "no_such_plant"
+    with open(targets, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fieldnames, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(target_rows)
+    with pytest.raises(BuildError):
+        build(site.paths)
+    assert fingerprints(live, schemas=("raw", "marts", "reporting")) == before
+    assert changes(live) == [(new_id, "removed")]
+    assert not staging_dir(site.paths).exists()
