@@ -165,8 +165,9 @@ def _report_ingest(result) -> None:
 @click.option(
     "--full-refresh",
     is_flag=True,
-    help="Read and extract every article again instead of reusing the "
-    "unchanged ones from the live warehouse.",
+    help="Read and extract every article again and rebuild every mart "
+    "from scratch, instead of updating the live warehouse for the added, "
+    "changed and removed articles only.",
 )
 @click.option(
     "--target",
