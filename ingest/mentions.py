@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import ahocorasick
 
-from ingest.morphology import analyzer
+from ingest.morphology import analyzer, case_folded
 
 ENTITY_TYPES = ("company", "brand", "plant", "person", "place", "vehicle_model")
 
@@ -508,6 +508,54 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )  # fmt: skip
 
+# One search per pattern for its anchor words, instead of a Python loop
+# over them.
+_CANDIDATE_GATES = tuple(
+    (spelling, re.compile("|".join(re.escape(anchor) for anchor in anchors)))
+    for spelling, anchors in _CANDIDATE_ANCHORS
+)
+
+# The company and person cue patterns open with a look-behind, so
+# finditer would try them at every character, yet a match starts only
+# where a cue word does: these find every such place in the case-folded
+# text (the first word of each cue; a word inside another is no start).
+_CUE_WORD_STARTS = {
+    _CANDIDATE_PATTERNS[2][1]: re.compile(
+        "компани|концерн|холдинг|автопроизводител|автоконцерн|производител|"
+        "корпораци|госкорпораци|стартап|дистрибьютор|групп|company|automaker|"
+        "carmaker|manufacturer|concern|startup|holding|distributor|supplier|"
+        "firm|group|автомобильн|китайск|российск|южнокорейск|японск|немецк|"
+        "иностранн"
+    ),
+    _CANDIDATE_PATTERNS[7][1]: re.compile(
+        "ceo|chairman|chairwoman|president|director|head|founder|co-founder|"
+        "minister|mayor|governor|spokesperson|spokesman|spokeswoman|analyst|"
+        "expert|executive|chief|deputy|глав|директор|гендиректор|президент|"
+        "председател|министр|замминистра|мэр|губернатор|основател|эксперт|"
+        "аналитик|руководител|вице-премьер|премьер|заместител|сооснователь|"
+        "представител|пресс-секретар"
+    ),
+}
+
+
+def _cue_matches(
+    text: str, folded: str, pattern: re.Pattern[str]
+) -> Iterator[re.Match[str]]:
+    """What ``pattern.finditer(text)`` yields, tried only at cue words."""
+    starts = _CUE_WORD_STARTS.get(pattern)
+    if starts is None:
+        yield from pattern.finditer(text)
+        return
+    position = 0
+    for found in starts.finditer(folded):
+        if found.start() < position:
+            continue
+        match = pattern.match(text, found.start())
+        if match is not None:
+            yield match
+            position = match.end()
+
+
 # Capitalised words that start sentences or name roles, not entities.
 _NOT_NAMES = {
     "the", "a", "an", "this", "that", "its", "his", "her", "their", "our",
@@ -524,13 +572,13 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
     # re.IGNORECASE also lets "i" match the Turkish "İ" and "ı", which
     # case-fold to something else.
     folded = text.replace("İ", "i").replace("ı", "i").casefold()
-    for (entity_type, pattern), (spelling, anchors) in zip(
-        _CANDIDATE_PATTERNS, _CANDIDATE_ANCHORS, strict=True
+    lowered = case_folded(text)
+    for (entity_type, pattern), (spelling, gate) in zip(
+        _CANDIDATE_PATTERNS, _CANDIDATE_GATES, strict=True
     ):
-        searched = text if spelling == _AS_WRITTEN else folded
-        if not any(anchor in searched for anchor in anchors):
+        if not gate.search(text if spelling == _AS_WRITTEN else folded):
             continue
-        for match in pattern.finditer(text):
+        for match in _cue_matches(text, lowered, pattern):
             group = "quoted" if match.groupdict().get("quoted") else "name"
             start, end = match.span(group)
             if start < 0:

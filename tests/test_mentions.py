@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ingest.mentions import (
     AliasMatcher,
     AliasRecord,
@@ -74,3 +76,28 @@ def test_candidates_are_typed_by_their_cue():
     assert ("Ivan Petrov", "person") in found
     assert ("Нижегородской области", "place") in found
     assert all(m.entity_code is None for m in find_candidates(text))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "группа компаний «Автотор» и компания Haval, директор завода Иван Петров",
+        "the carmaker Great Wall Motor and co-founder John Smith; подгруппа X",
+        "вице-премьер Денис Мантуров, глава Сбербанка Герман Греф; CEO Li Auto",
+        "китайская компания Chery, holding Avtotor Group, firm «Кама» chief",
+    ],
+)
+def test_cue_patterns_tried_at_cue_words_find_what_finditer_finds(text):
+    from ingest.mentions import _CUE_WORD_STARTS, _cue_matches
+    from ingest.morphology import case_folded
+
+    compared = 0
+    for pattern in _CUE_WORD_STARTS:
+        full = [(match.span(), match.groupdict()) for match in pattern.finditer(text)]
+        fast = [
+            (match.span(), match.groupdict())
+            for match in _cue_matches(text, case_folded(text), pattern)
+        ]
+        assert fast == full
+        compared += len(full)
+    assert compared >= 2
