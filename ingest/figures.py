@@ -18,6 +18,7 @@ import bisect
 import re
 from dataclasses import dataclass, replace
 from datetime import date
+from decimal import Decimal
 from functools import lru_cache
 
 from ingest.morphology import case_folded, lexeme_forms, word_trie_pattern
@@ -96,10 +97,12 @@ _EN_UNITS = {
     "vehicle_kits": r"(?:vehicle\s+)?kits?",
     "models": r"models?|nameplates?",
     "brands": r"brands?|marques?",
-    "plants": r"plants?|factories|factory|sites?",
+    "plants": r"plants?|factories|factory|sites?|facilit(?:y|ies)",
     "dealers": r"dealers(?:hips)?|dealerships?|showrooms?",
     "jobs": r"jobs?|workplaces?|positions",
-    "people": r"employees?|workers?|people|staff|persons?|specialists?",
+    "people": r"employees?|workers?|people|staff|persons?|specialists?|"
+    # People counted by a demonym: "34,000 Australians", "Americans".
+    r"(?-i:[A-Z][a-z]+(?:ans|ese)|Britons)",
     "percent": r"%|percent|per\s+cent|percentage\s+points?|pp",
     "times": r"times|fold|-fold",
     "kwh": r"kwh|kilowatt[\s-]hours?",
@@ -313,9 +316,11 @@ def grammar(language: str) -> _Grammar:
         unit_patterns = dict(_RU_UNIT_EXTRA)
         currency_patterns = dict(_RU_CURRENCY_EXTRA)
         qualifiers = _RU_QUALIFIERS
+        # A digit run is never cut short: "1990s" is no "199", "50th" no
+        # "5", "16-ступенчатой" no "1".
         digits = (
-            r"\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?:,\d+)?"
-            r"|\d+(?:[.,]\d+)?"
+            r"(?:\d{1,3}(?:[\u00a0\u202f\u2009 ]\d{3})+(?:,\d+)?"
+            r"|\d+(?:[.,]\d+)?)(?!\d)"
         )
         separators = _SEPARATORS_RU
         range_openers = r"от|с|между"
@@ -335,7 +340,7 @@ def grammar(language: str) -> _Grammar:
         unit_patterns = {}
         currency_patterns = dict(_EN_CURRENCY_WORDS)
         qualifiers = _EN_QUALIFIERS
-        digits = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+        digits = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d)"
         separators = _SEPARATORS_EN
         range_openers = r"from|between"
         stop = _EN_STOP
@@ -384,14 +389,14 @@ def grammar(language: str) -> _Grammar:
     # What may stand before the first number; a figure's first number is
     # its anchor, and the lead is how far before it the match may start.
     lead = rf"""
-        (?:(?P<qualifier>{qualifier_alternation})\s+)?
+        (?:(?P<qualifier>{qualifier_alternation})(?:\s+|(?<=~)))?
         (?:(?P<opener>{range_openers})\s+)?
         (?:(?P<prefix1>{symbol}|{code}\s?))?
     """
     figure = (
         lead
         + rf"""
-        (?<![\w.,\-‑/])(?P<number1>{number})(?!-[^\W\d_])
+        (?<![\w.,\-‑/:])(?P<number1>{number})(?!-[^\W\d_])
         (?P<scale1>{scale_pattern}(?![^\W\d_]))?
         (?:
             \s*(?P<separator>{separators})\s*
@@ -400,9 +405,12 @@ def grammar(language: str) -> _Grammar:
             (?P<scale2>{scale_pattern}(?![^\W\d_]))?
             (?:[-–—](?P<number3>{digits}))?
         )?
-        (?![^\W\d_]|[.,]\d|:\d)
+        (?![^\W\d_]|[.,/]\d|:\d)
         (?:
-            (?P<gap>(?:\s+(?!(?:{stop})\b)[^\W\d_]+(?:-[^\W\d_]+)?){{0,2}}?)
+            # Adjectives and model names between a number and its noun:
+            # "4,000 highly skilled new jobs", "6,000 good-paying, union
+            # jobs", "five KAMAZ-5320 trucks".
+            (?P<gap>(?:,?\s+(?!(?:{stop})\b)[^\W\d_]\w*(?:-\w+)*){{0,5}}?)
             \s*(?:
                 (?P<suffix_symbol>{symbol})
               | (?P<currency>{currency_alternation})(?![^\W\d_])
@@ -447,6 +455,12 @@ def _digits_value(text: str, language: str) -> float:
     if language == "ru":
         return float(compact.replace(",", "."))
     return float(compact.replace(",", ""))
+
+
+def _scaled(value: float, scale: float) -> float:
+    """value × scale in decimal: 8.3 million is 8300000, not the binary
+    float product 8300000.000000001."""
+    return float(Decimal(repr(value)) * Decimal(repr(scale)))
 
 
 def _words_value(text: str, number_words: dict[str, float]) -> float | None:
@@ -547,7 +561,7 @@ def _figure_from_match(
     if value1 is None:
         return None, match.end("number1")
     scale1 = _scale_value(groups.get("scale1"), grammar_)
-    value_low = value_high = value1 * scale1
+    value_low = value_high = _scaled(value1, scale1)
     start = match.start()
     end = match.end("scale1") if groups.get("scale1") else match.end("number1")
     prefix = groups.get("prefix1")
@@ -581,11 +595,11 @@ def _figure_from_match(
             if groups.get("scale1") is None and groups.get("scale2"):
                 # "20 to 30 million": the scale belongs to both ends.
                 scale1 = scale2
-                value_low = value1 * scale1
-            value_high = value2 * scale2
+                value_low = _scaled(value1, scale1)
+            value_high = _scaled(value2, scale2)
             if groups.get("number3"):
-                value_high = (
-                    _digits_value(groups["number3"], grammar_.language) * scale2
+                value_high = _scaled(
+                    _digits_value(groups["number3"], grammar_.language), scale2
                 )
             end = max(
                 match.end(name)
@@ -632,9 +646,31 @@ def _figure_from_match(
         and groups.get("qualifier", "").lower() == "до"
     ):
         qualifier = EXACT
-    if (is_word1 and not has_range) and not (unit or currency or groups.get("scale1")):
-        # Number words alone ("one of them") are not figures.
-        return None, match.end("number1")
+    if unit in _COUNTED_NOUN_UNITS and value_low != 1:
+        # "12 large vehicle production facilities": a singular unit noun
+        # before another noun is a modifier; the count is of the last one.
+        head = _compound_head(text, end, grammar_)
+        if head is not None:
+            unit, end = head
+    bare = not (unit or currency or groups.get("scale1") or groups.get("qualifier"))
+    if is_word1 and not has_range and bare:
+        # Number words alone ("one of them") are not figures, but a number
+        # word counting a plural noun is, without a vocabulary unit ("four
+        # announcements").
+        # After a determiner the number refers to a known set ("our two
+        # countries", "the two companies") rather than counting.
+        plural = _PLURAL_NOUN.match(text, end)
+        determiner = _DETERMINER_BEFORE.search(text, 0, start)
+        if (
+            grammar_.language != "en"
+            or value_low < 2
+            or plural is None
+            or determiner is not None
+        ):
+            return None, match.end("number1")
+    if bare and not is_word1 and not has_range and not opener and not prefix:
+        if _not_a_quantity(text, match.start("number1"), end, groups["number1"]):
+            return None, match.end("number1")
     if unit == "years" and not is_word1 and 1900 <= value_low <= 2100:
         return None, match.end("number1")
     surface = text[start:end]
@@ -651,6 +687,69 @@ def _figure_from_match(
         ),
         end,
     )
+
+
+# Unit nouns a singular form of which may modify a following noun.
+_COUNTED_NOUN_UNITS = {"vehicles", "plants", "models", "brands", "jobs", "people"}
+_FOLLOWING_WORD = re.compile(r"\s+([a-z][\w]*(?:-\w+)*)(?![\w-])")
+_DETERMINER_BEFORE = re.compile(
+    r"\b(?:the|these|those|both|our|your|their|its|his|her|my|all|first|last|"
+    r"next|other)\s+$",
+    re.IGNORECASE,
+)
+_PLURAL_NOUN = re.compile(r"\s+[a-z][a-z-]*[a-rt-z]s(?![\w-])")
+# Capitalised words after which a bare number is a quantity, not part of
+# a name: sentence openers, prepositions and qualifiers.
+_FUNCTION_WORDS = {
+    "in", "on", "at", "by", "of", "for", "with", "from", "about", "only",
+    "all", "the", "and", "but", "some", "over", "under", "nearly",
+    "almost", "around", "since", "until", "to", "up", "and", "or", "than",
+    "в", "во", "на", "с", "со", "по", "до", "около", "более", "менее",
+    "из", "за", "от", "к", "и", "а", "но", "почти", "свыше", "примерно",
+}  # fmt: skip
+_LEADING_WORD = re.compile(r"([^\W\d_][\w’'\-]*)\s+$")
+_CLOCK_AFTER = re.compile(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|ч\.)", re.I)
+
+
+def _compound_head(
+    text: str, end: int, grammar_: _Grammar
+) -> tuple[str, int] | None:
+    """The unit and end of a noun compound's head after a unit word."""
+    if grammar_.language != "en" or text[end - 1 : end] in ("s", "S"):
+        return None
+    position = end
+    for _ in range(3):
+        word = _FOLLOWING_WORD.match(text, position)
+        if word is None:
+            return None
+        position = word.end()
+        unit = _unit_of(word.group(1), grammar_)
+        if unit in _COUNTED_NOUN_UNITS:
+            return unit, position
+    return None
+
+
+def _not_a_quantity(text: str, start: int, end: int, number: str) -> bool:
+    """A bare number (no unit, scale, currency or qualifier) that names
+    rather than counts: a year ("1932"), a clock time ("10 a.m."), a
+    footnote mark ("[1]"), a list number at a paragraph's start ("1."),
+    or a number after a capitalised word, which names a model, version
+    or standard ("Euro 5", "Volume 736", "Attribution 4.0", "Москвич 8").
+    """
+    if re.fullmatch(r"(?:1[89]|20)\d\d", number):
+        return True
+    if _CLOCK_AFTER.match(text, end):
+        return True
+    if text[start - 1 : start] == "[" and text[end : end + 1] == "]":
+        return True
+    if not text[:start].strip() and re.match(r"[.)]\s", text[end : end + 2]):
+        return True
+    leading = _LEADING_WORD.search(text, 0, start)
+    if leading is not None:
+        word = leading.group(1)
+        if word[:1].isupper() and word.lower() not in _FUNCTION_WORDS:
+            return True
+    return False
 
 
 def find_figures(
@@ -685,7 +784,73 @@ def find_figures(
         if figure is not None:
             figures.append(figure)
         position = max(resume, match.start("number1") + 1)
+    if grammar_.language == "en":
+        figures = _with_word_figures(text, offset, blocked, figures, grammar_)
     return figures
+
+
+_EN_QUALIFIER_ALTERNATION = "|".join(f"(?:{p})" for p in _EN_QUALIFIERS.values())
+# Multipliers written as one word: "tenfold", "ten-fold", "a 3-fold rise".
+_FOLD_FIGURE = re.compile(
+    rf"(?<![\w-])(?:(?P<qualifier>{_EN_QUALIFIER_ALTERNATION})\s+(?:an?\s+)?)?"
+    r"(?P<number>\d+(?:\.\d+)?|"
+    + "|".join(sorted(_EN_NUMBER_WORDS, key=len, reverse=True))
+    + r")[-‑]?fold(?![\w-])",
+    re.IGNORECASE,
+)
+# "almost a year", "more than a month": one unit, qualified.
+_ONE_UNIT_FIGURE = re.compile(
+    rf"(?<![\w-])(?P<qualifier>{_EN_QUALIFIER_ALTERNATION})\s+an?\s+"
+    r"(?P<unit>year|month)(?![\w-])",
+    re.IGNORECASE,
+)
+
+
+def _with_word_figures(
+    text: str,
+    offset: int,
+    blocked: list[tuple[int, int]],
+    figures: list[Figure],
+    grammar_: _Grammar,
+) -> list[Figure]:
+    """Add the figures the number grammar cannot see: multipliers fused
+    with their number ("tenfold") and "a" as one ("almost a year")."""
+    lowered = text.lower()
+    if "fold" not in lowered and " a year" not in lowered and " a month" not in lowered:
+        return figures
+    found = list(figures)
+    taken = [(figure.start, figure.end) for figure in figures] + list(blocked)
+    for pattern in (_FOLD_FIGURE, _ONE_UNIT_FIGURE):
+        for match in pattern.finditer(text):
+            start, end = match.start() + offset, match.end() + offset
+            if _overlaps(start, end, taken):
+                continue
+            if pattern is _FOLD_FIGURE:
+                number = match.group("number")
+                value = (
+                    float(number)
+                    if number[0].isdigit()
+                    else grammar_.number_words[number.lower()]
+                )
+                unit = "times"
+            else:
+                value = 1.0
+                unit = "years" if match.group("unit").lower() == "year" else "months"
+            found.append(
+                Figure(
+                    start=start,
+                    end=end,
+                    text=match.group(),
+                    value_low=value,
+                    value_high=value,
+                    unit=unit,
+                    currency=None,
+                    qualifier=_qualifier_of(match.group("qualifier"), grammar_),
+                )
+            )
+            taken.append((start, end))
+    found.sort(key=lambda figure: figure.start)
+    return found
 
 
 def _number_anchors(text: str, grammar_: _Grammar) -> list[int]:
@@ -747,8 +912,9 @@ def _trim_to_number(
     end = match.end("scale1") if match.group("scale1") else match.end("number1")
     if not match.group("number1")[0].isdigit():
         return None
-    value = _number_value(match.group("number1"), grammar_) * _scale_value(
-        match.group("scale1"), grammar_
+    value = _scaled(
+        _number_value(match.group("number1"), grammar_),
+        _scale_value(match.group("scale1"), grammar_),
     )
     return replace(
         figure,
@@ -771,6 +937,16 @@ _CARRY_GAP = re.compile(
 )
 
 
+# "300,000 cars a year by 2010, and this figure should reach around 1
+# million": the text says outright that it is the same quantity again.
+_SAME_QUANTITY = re.compile(
+    r"^[^.!?;]{0,60}\b(?:this|that|the)\s+(?:figure|number)\b[^.!?;]{0,40}$|"
+    r"^[^.!?;]{0,60}(?:этот|эта|данный|данная)\s+(?:показатель|цифра)"
+    r"[^.!?;]{0,40}$",
+    re.IGNORECASE,
+)
+
+
 def carry_units(figures: list[Figure], text: str) -> list[Figure]:
     """Give a bare number the unit of the figure just before it.
 
@@ -780,11 +956,12 @@ def carry_units(figures: list[Figure], text: str) -> list[Figure]:
     carried: list[Figure] = []
     for figure in figures:
         previous = carried[-1] if carried else None
+        gap = text[previous.end : figure.start] if previous is not None else ""
         if (
             previous is not None
             and figure.unit is None
             and previous.unit is not None
-            and _CARRY_GAP.match(text[previous.end : figure.start])
+            and (_CARRY_GAP.match(gap) or _SAME_QUANTITY.search(gap))
         ):
             figure = replace(figure, unit=previous.unit, currency=previous.currency)
         carried.append(figure)
