@@ -224,6 +224,11 @@ def surface_forms(alias: str) -> set[str]:
                     word[:1].upper() + word[1:].lower() for word in form.split(" ")
                 )
             )
+            words = form.split(" ")
+            if len(words) > 1:
+                # Running text writes a name's common-noun tail in lower
+                # case: "Kama automobile plant" for "Kama Automobile Plant".
+                variants.add(" ".join([words[0], *(w.lower() for w in words[1:])]))
     return variants
 
 
@@ -349,12 +354,91 @@ _LATIN_NAME = r"[A-Z][\w&'’\-]*(?<![\-])"
 _NAME = rf"{_NAME_TOKEN}(?:\s+{_NAME_TOKEN}){{0,3}}"
 _QUOTED = r"[«\"“](?P<quoted>[^»\"”\n]{1,60}?)[»\"”]"
 
+# "Manufacturing" is no suffix: in English it is more often the activity
+# inside a longer name ("Advanced Technology Vehicles Manufacturing
+# loans"); a manufacturer's own name carries a legal form or "Company".
 _COMPANY_SUFFIXES = (
     r"Motors?|Group|Auto|Automobile|Automotive|Automobiles|Corporation|"
     r"Corp\.?|Co\.|Holdings?|Industries|Industrial|JSC|PJSC|OJSC|LLC|Ltd\.?|"
-    r"Inc\.?|AG|GmbH|S\.A\.|SA|Technologies|Technology|Manufacturing|Rus|"
-    r"Vostok|Trucks|Automotive\s+Group"
+    r"Inc\.?|AG|GmbH|S\.A\.|SA|Technologies|Technology|Rus|"
+    r"Vostok|Trucks|Automotive\s+Group|Company"
 )
+# Legal forms written after a comma: "SK Siltron CSS, LLC".
+_TRAILING_LEGAL_FORMS = r"LLC|L\.L\.C\.|Inc\.?|Ltd\.?|Corp\.?|PLC|plc|LP|L\.P\.|GmbH|AG"
+# A suffix word followed by more of a proper name is inside that name:
+# "Advanced Technology Vehicles Manufacturing (ATVM) Loan Program".
+_NAME_CONTINUES = re.compile(r"\s+(?:\([A-Z]{2,}\)\s+)?[A-Z][a-z]")
+
+# A person cue is a role phrase right before a full name: the role word
+# ("Minister", "Director", "премьер-министр"), more role words ("Director
+# General", "Deputy Secretary"), then the role's complement, which may
+# hold capitalised words ("of Industry and Trade", "of OAO “Sollers”",
+# "РФ"), then the name. Which capitalised words are the complement and
+# which the name is decided in _person_name.
+_ROLE_HEADS = (
+    r"ceo|cfo|coo|chairman|chairwoman|chairperson|president|director|head|"
+    r"founder|co-founder|minister|mayor|governor|spokesperson|spokesman|"
+    r"spokeswoman|analyst|expert|executive|chief|deputy|secretary|senator|"
+    r"chancellor|ambassador|administrator|commissioner|premier|sen\.|gov\.|"
+    r"глав[аыеу]|директор\w*|гендиректор\w*|президент\w*|"
+    r"председател\w*|министр\w*|замминистра|мэр\w*|губернатор\w*|"
+    r"основател\w*|эксперт\w*|аналитик\w*|руководител\w*|"
+    r"вице-премьер\w*|премьер(?:-министр)?\w*|вице-президент\w*|"
+    r"заместител\w*|сооснователь\w*|представител\w*|пресс-секретар\w*|"
+    r"изобретател\w*"
+)
+_ROLE_TAILS = (
+    r"general|secretary|chairman|director|officer|minister|president|"
+    r"executive|manager"
+)
+_PERSON_NAME_TOKEN = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
+_PERSON_CUE = re.compile(
+    rf"(?<![\w-])(?i:{_ROLE_HEADS})(?![\w-])"
+    rf"(?:\s+(?i:{_ROLE_TAILS})(?![\w-]))*"
+    r"(?P<complement>(?:\s+(?:[a-zа-яё][\w'’-]*|[A-ZА-ЯЁ]{2,6}(?![\w-])|"
+    r"[«\"“][^»\"”\n]{1,60}?[»\"”]|[A-ZА-ЯЁ][\w'’.-]*)){0,6}?)"
+    rf",?\s+(?P<name>{_PERSON_NAME_TOKEN}(?:\s+{_PERSON_NAME_TOKEN}){{1,4}})"
+    r"(?![\w-])"
+)
+# Words no person's name holds: they end an institution's name ("Loan
+# Programs Office") that a role's complement runs into.
+_NOT_PERSON_WORDS = {
+    "office", "department", "ministry", "agency", "administration",
+    "council", "committee", "bureau", "board", "group", "company",
+    "corporation", "program", "programs", "programme", "service",
+    "commission", "fund", "bank", "plant", "factory", "university",
+    "institute", "association", "union", "federation", "republic",
+    "region", "state", "states", "house", "government", "motors", "motor",
+    "automotive", "energy", "industry", "trade", "center", "centre",
+    "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december", "monday",
+    "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+}  # fmt: skip
+_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)\w{0,3}$", re.IGNORECASE)
+
+
+def _person_name(match: re.Match[str]) -> tuple[int, int] | None:
+    """The span of the name a person cue introduces, or None.
+
+    After a complement the name is the last two capitalised words ("of
+    Russia Vladimir Putin"); right after the role it may have three
+    ("Chairman William Clay Ford"; in Russian only with a patronymic,
+    since a capitalised genitive complement such as "Минпромторга" can
+    stand between role and name).
+    """
+    tokens = list(re.finditer(r"\S+", match.group("name")))
+    base = match.start("name")
+    russian = _has_cyrillic(match.group("name"))
+    if match.group("complement").strip() or len(tokens) > 3:
+        chosen = tokens[-2:]
+    elif len(tokens) == 3 and russian and not _PATRONYMIC.search(tokens[1].group()):
+        chosen = tokens[-2:]
+    else:
+        chosen = tokens
+    if any(token.group().lower() in _NOT_PERSON_WORDS for token in chosen):
+        return None
+    return base + chosen[0].start(), base + chosen[-1].end()
+
 
 _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -367,7 +451,15 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "company",
         re.compile(
-            r"(?<![\w-])(?:ООО|ОАО|ПАО|ЗАО|АО|ГК|НПО|PJSC|JSC|OJSC|LLC)\s+" + _QUOTED
+            rf"(?P<name>{_LATIN_NAME}(?:\s+{_LATIN_NAME}){{0,3}},\s+"
+            rf"(?:{_TRAILING_LEGAL_FORMS}))(?![\w-])"
+        ),
+    ),
+    (
+        "company",
+        re.compile(
+            r"(?<![\w-])(?:ООО|ОАО|ПАО|ЗАО|АО|ГК|НПО|PJSC|JSC|OJSC|LLC|OOO|OAO|"
+            r"PAO|ZAO|AO)\s+" + _QUOTED
         ),
     ),
     (
@@ -407,22 +499,7 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"assembly\s+plant|Plant|Factory))(?![\w-])"
         ),
     ),
-    (
-        "person",
-        re.compile(
-            r"(?<![\w-])(?i:CEO|chairman|chairwoman|president|director|"
-            r"head|founder|co-founder|minister|mayor|governor|spokesperson|"
-            r"spokesman|spokeswoman|analyst|expert|executive|chief|deputy|"
-            r"глав[аыеу]|директор\w*|гендиректор\w*|президент\w*|"
-            r"председател\w*|министр\w*|замминистра|мэр\w*|губернатор\w*|"
-            r"основател\w*|эксперт\w*|аналитик\w*|руководител\w*|"
-            r"вице-премьер\w*|премьер\w*|заместител\w*|сооснователь\w*|"
-            r"представител\w*|пресс-секретар\w*)"
-            r"(?:\s+[a-zа-яё][\w-]*){0,4}?,?\s+"
-            r"(?P<name>[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
-            r"\s+[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?)(?![\w-])"
-        ),
-    ),
+    ("person", _PERSON_CUE),
     (
         "place",
         re.compile(
@@ -436,7 +513,8 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?<![\w-])(?i:посёлк\w*|поселк\w*|посёлок|поселок|город\w*|"
             r"сел[аеоу]|деревн\w+|республик\w+|city\s+of|town\s+of|"
-            r"village\s+of|republic\s+of|province\s+of)\s+"
+            r"village\s+of|republic\s+of|province\s+of|regions?\s+of|"
+            r"county\s+of)\s+"
             r"(?P<name>[A-ZА-ЯЁ][\w-]+)"
         ),
     ),
@@ -444,11 +522,14 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         "place",
         re.compile(
             r"(?P<name>(?:[A-Z][a-z]+\s+){1,2}(?:Oblast|Krai|Province|"
-            r"Region|region|oblast|province|Republic|Special\s+Economic\s+Zone))"
+            r"Region|region|oblast|province|Republic|County|"
+            r"Special\s+Economic\s+Zone))"
             r"(?![\w-])"
         ),
     ),
 )
+
+_SUFFIX_CUE = _CANDIDATE_PATTERNS[0][1]
 
 # Words every match of the candidate pattern at the same position
 # contains: looked up as written for case-sensitive patterns, case-folded
@@ -462,10 +543,11 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "Motor", "Group", "Auto", "Corp", "Co.", "Holding", "Industr",
             "JSC", "LLC", "Ltd", "Inc", "AG", "GmbH", "S.A.", "SA",
-            "Technolog", "Manufacturing", "Rus", "Vostok", "Trucks",
+            "Technolog", "Rus", "Vostok", "Trucks", "Company",
         ),
     ),
-    (_AS_WRITTEN, ("ООО", "АО", "ГК", "НПО", "JSC", "LLC")),
+    (_AS_WRITTEN, ("LLC", "L.L.C.", "Inc", "Ltd", "Corp", "PLC", "plc", "LP", "L.P.", "GmbH", "AG")),
+    (_AS_WRITTEN, ("ООО", "АО", "ГК", "НПО", "JSC", "LLC", "OOO", "AO")),
     (
         _CASE_FOLDED,
         (
@@ -482,9 +564,11 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (
         _CASE_FOLDED,
         (
-            "ceo", "chair", "president", "director", "head", "founder",
-            "minister", "mayor", "governor", "spokes", "analyst", "expert",
-            "executive", "chief", "deputy", "глав", "директор", "президент",
+            "ceo", "cfo", "coo", "chair", "president", "director", "head",
+            "founder", "minister", "mayor", "governor", "spokes", "analyst",
+            "expert", "executive", "chief", "deputy", "secretary", "senator",
+            "chancellor", "ambassador", "administrator", "commissioner",
+            "premier", "sen.", "gov.", "изобретател", "глав", "директор", "президент",
             "председател", "министр", "мэр", "губернатор", "основател",
             "эксперт", "аналитик", "руководител", "премьер", "заместител",
             "представител", "пресс-секретар",
@@ -496,14 +580,14 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         (
             "посёлк", "поселк", "посёлок", "поселок", "город", "села",
             "селе", "село", "селу", "деревн", "республик", "city", "town",
-            "village", "republic", "province",
+            "village", "republic", "province", "region", "county",
         ),
     ),
     (
         _AS_WRITTEN,
         (
             "Oblast", "Krai", "Province", "Region", "region", "oblast",
-            "province", "Republic", "Special",
+            "province", "Republic", "County", "Special",
         ),
     ),
 )  # fmt: skip
@@ -582,6 +666,13 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
             group = "quoted" if match.groupdict().get("quoted") else "name"
             start, end = match.span(group)
             if start < 0:
+                continue
+            if pattern is _PERSON_CUE:
+                span = _person_name(match)
+                if span is None:
+                    continue
+                start, end = span
+            elif pattern is _SUFFIX_CUE and _NAME_CONTINUES.match(text, end):
                 continue
             name = text[start:end]
             stripped = name.rstrip(" .,")
