@@ -703,7 +703,7 @@ _PLURAL_NOUN = re.compile(r"\s+[a-z][a-z-]*[a-rt-z]s(?![\w-])")
 _FUNCTION_WORDS = {
     "in", "on", "at", "by", "of", "for", "with", "from", "about", "only",
     "all", "the", "and", "but", "some", "over", "under", "nearly",
-    "almost", "around", "since", "until", "to", "up", "and", "or", "than",
+    "almost", "around", "since", "until", "to", "up", "or", "than",
     "в", "во", "на", "с", "со", "по", "до", "около", "более", "менее",
     "из", "за", "от", "к", "и", "а", "но", "почти", "свыше", "примерно",
 }  # fmt: skip
@@ -711,9 +711,7 @@ _LEADING_WORD = re.compile(r"([^\W\d_][\w’'\-]*)\s+$")
 _CLOCK_AFTER = re.compile(r"\s*(?:a\.m\.|p\.m\.|am\b|pm\b|GMT\b|UTC\b|ч\.)", re.I)
 
 
-def _compound_head(
-    text: str, end: int, grammar_: _Grammar
-) -> tuple[str, int] | None:
+def _compound_head(text: str, end: int, grammar_: _Grammar) -> tuple[str, int] | None:
     """The unit and end of a noun compound's head after a unit word."""
     if grammar_.language != "en" or text[end - 1 : end] in ("s", "S"):
         return None

@@ -414,7 +414,9 @@ _NOT_PERSON_WORDS = {
     "august", "september", "october", "november", "december", "monday",
     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
 }  # fmt: skip
-_PATRONYMIC = re.compile(r"(?:ович|евич|ич|овна|евна|ична|инична)\w{0,3}$", re.IGNORECASE)
+_PATRONYMIC = re.compile(
+    r"(?:ович|евич|ич|овна|евна|ична|инична)\w{0,3}$", re.IGNORECASE
+)
 
 
 def _person_name(match: re.Match[str]) -> tuple[int, int] | None:
@@ -546,7 +548,13 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "Technolog", "Rus", "Vostok", "Trucks", "Company",
         ),
     ),
-    (_AS_WRITTEN, ("LLC", "L.L.C.", "Inc", "Ltd", "Corp", "PLC", "plc", "LP", "L.P.", "GmbH", "AG")),
+    (
+        _AS_WRITTEN,
+        (
+            "LLC", "L.L.C.", "Inc", "Ltd", "Corp", "PLC", "plc", "LP", "L.P.",
+            "GmbH", "AG",
+        ),  # fmt: skip
+    ),
     (_AS_WRITTEN, ("ООО", "АО", "ГК", "НПО", "JSC", "LLC", "OOO", "AO")),
     (
         _CASE_FOLDED,

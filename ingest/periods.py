@@ -96,7 +96,11 @@ _RU_WEEKDAY = (
     r"(?P<weekday>понедельник|вторник|сред[ау]|четверг|пятниц[ау]|"
     r"суббот[ау]|воскресень[ея])"
 )
-_YEAR = r"(?P<year>(?:19[5-9]\d|20\d\d))"
+# Years of any plausible century; a bare year before 1950 needs a cue
+# word to count (see _OLD_YEAR_CUE), since a number such as "1500" is
+# more often a quantity.
+_YEAR = r"(?P<year>(?:1[89]\d\d|20\d\d))"
+_MODERN_YEAR_FROM = 1950
 _RU_YEAR_WORD = r"(?:\s*(?:года|году|год|г\.))"
 _DAY = r"(?P<day>[0-3]?\d)"
 
@@ -266,6 +270,30 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(_EN_RELATION + r"(?:" + _EN_PART + r")?" + _LEFT + _YEAR + _RIGHT),
         ),
         (
+            "year_to_present",
+            _compile(_LEFT + _YEAR + r"\s*(?:[-–—]|to)\s*(?:the\s+)?present" + _RIGHT),
+        ),
+        (
+            "first_months",
+            _compile(
+                r"(?:the\s+)?(?P<which>first|last)\s+(?P<count>two|three|four|five|"
+                r"six|seven|eight|nine|ten|eleven|\d{1,2})\s+months\s+of\s+"
+                r"(?:" + _YEAR + r"|(?P<this>this|last|next)\s+year)" + _RIGHT
+            ),
+        ),
+        (
+            "relative_day",
+            _compile(_LEFT + r"(?P<which>today|yesterday|tomorrow)" + _RIGHT),
+        ),
+        (
+            "relative_month",
+            _compile(
+                r"(?:(?P<part2>earlier|later)\s+)?(?P<the>the\s+)?"
+                r"(?P<which>this|next|last|previous|current|past)\s+"
+                r"(?P<unit>month|quarter)" + _RIGHT
+            ),
+        ),
+        (
             "relative_week",
             _compile(
                 r"(?:(?:at\s+)?the\s+(?P<part>start|beginning|end)\s+of\s+|"
@@ -276,7 +304,7 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             "relative_year",
             _compile(
                 _EN_RELATION + r"(?:" + _EN_PART + r")?(?:(?P<which>this|"
-                r"next|last|the\ current|the\ past|the)\s+year|"
+                r"next|last|the\ current|the)\s+year|"
                 r"(?P<year_end>year[\s\-]end))" + _RIGHT
             ),
         ),
@@ -392,6 +420,33 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             ),
         ),
         (
+            "year_to_present",
+            _compile(
+                _LEFT + _YEAR + r"\s*(?:[-–—]|по)\s*(?:наст\.\s*вр\.|наст\.\s*время|"
+                r"настоящее\s+время|н\.\s*в\.|наши\s+дни)"
+            ),
+        ),
+        (
+            "first_months",
+            _compile(
+                r"(?:за\s+|в\s+)?(?P<which>перв|последн)\w*\s+(?P<count>два|две|"
+                r"три|четыре|пять|шесть|семь|восемь|девять|десять|одиннадцать|"
+                r"\d{1,2})\s+месяц\w*\s+(?:" + _YEAR + _RU_YEAR_WORD + r"?|"
+                r"(?P<this>этого|текущего|прошлого|следующего)\s+года)" + _RIGHT
+            ),
+        ),
+        (
+            "relative_day",
+            _compile(_LEFT + r"(?P<which>сегодня|вчера|позавчера|завтра)" + _RIGHT),
+        ),
+        (
+            "relative_month",
+            _compile(
+                r"(?:в|во)\s+(?P<which>этом|текущем|прошлом|минувшем|прошедшем|"
+                r"следующем)\s+(?P<unit>месяце|квартале)" + _RIGHT
+            ),
+        ),
+        (
             "relative_week",
             _compile(
                 r"(?:(?:в|на)\s+)?(?:(?P<part>начал[аеуо]|конц[аеу]|"
@@ -404,7 +459,10 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
             _compile(
                 _RU_RELATION + _RU_PART + r"?(?:(?P<which>этого|этом|этот|"
                 r"текущего|текущем|текущий|следующего|следующем|следующий|"
-                r"прошлого|прошлом|прошлый)\s+)?(?P<year_word>года|году|год)" + _RIGHT
+                r"прошлого|прошлом|прошлый|минувшего|минувшем|минувший|"
+                r"прошедшего|прошедшем|прошедший|нынешнего|нынешнем|нынешний|"
+                r"будущего|будущем|будущий)\s+)?(?P<year_word>года|году|год)"
+                r"(?:\s+(?P<which2>нынешн\w+))?" + _RIGHT
             ),
         ),
     ],
@@ -484,9 +542,9 @@ def _relative_year(which: str | None, reference: date | None) -> int | None:
     if reference is None:
         return None
     lowered = (which or "").lower()
-    if lowered.startswith(("next", "следующ")):
+    if lowered.startswith(("next", "следующ", "будущ")):
         return reference.year + 1
-    if lowered.startswith(("last", "the past", "прошл")):
+    if lowered.startswith(("last", "the past", "прошл", "минувш", "прошедш")):
         return reference.year - 1
     return reference.year
 
@@ -615,6 +673,52 @@ def _resolve(
         elif part == "end":
             start = monday + relativedelta(days=4)
         return start, end, WEEK, relation
+    if kind == "year_to_present":
+        year = int(groups["year"])
+        return date(year, 1, 1), date(year, 12, 31), YEAR, SINCE
+    if kind == "first_months":
+        year = _quarter_year(groups, reference)
+        count = _count(groups["count"])
+        if year is None or not 1 <= count <= 11:
+            return None
+        if groups["which"].lower().startswith(("first", "перв")):
+            first_month, last_month = 1, count
+        else:
+            first_month, last_month = 13 - count, 12
+        return (
+            date(year, first_month, 1),
+            _month_bounds(year, last_month)[1],
+            MONTH,
+            relation,
+        )
+    if kind == "relative_day":
+        if reference is None:
+            return None
+        shift = {"yesterday": -1, "вчера": -1, "позавчера": -2, "tomorrow": 1,
+                 "завтра": 1}.get(groups["which"].lower(), 0)  # fmt: skip
+        day = reference + relativedelta(days=shift)
+        return day, day, DAY, relation
+    if kind == "relative_month":
+        which = groups["which"].lower()
+        if groups.get("the") and which in ("last", "past"):
+            # "the last month", "the past quarter": a rolling span.
+            return None
+        if which == "past":
+            return None
+        if reference is None:
+            return None
+        step = (
+            -1
+            if which in ("last", "previous", "прошлом", "минувшем", "прошедшем")
+            else (1 if which in ("next", "следующем") else 0)
+        )
+        if groups["unit"].lower().startswith(("quarter", "квартал")):
+            first = date(reference.year, 3 * ((reference.month - 1) // 3) + 1, 1)
+            first += relativedelta(months=3 * step)
+            return first, first + relativedelta(months=3, days=-1), QUARTER, relation
+        first = date(reference.year, reference.month, 1) + relativedelta(months=step)
+        start, end = _month_bounds(first.year, first.month)
+        return start, end, MONTH, relation
     if kind in ("year", "relative_year"):
         if kind == "year":
             year = int(groups["year"])
@@ -623,9 +727,14 @@ def _resolve(
             if which == "the" and not (groups.get("relation") or _part(match)):
                 # "the year" alone names no particular year.
                 return None
+            if which == "last" and match.string[: match.start()].lower().endswith(
+                ("the ", "the past ")
+            ):
+                # "over the last year" is the rolling twelve months.
+                return None
             year = _relative_year(groups.get("which"), reference)
             if groups.get("year_word") and not (
-                groups.get("which") or groups.get("part")
+                groups.get("which") or groups.get("part") or groups.get("which2")
             ):
                 # A bare "года" is no period; only "этого года", "конца года".
                 return None
@@ -644,6 +753,18 @@ def _resolve(
     return None
 
 
+_COUNT_WORDS = {
+    "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "два": 2, "две": 2,
+    "три": 3, "четыре": 4, "пять": 5, "шесть": 6, "семь": 7, "восемь": 8,
+    "девять": 9, "десять": 10, "одиннадцать": 11,
+}  # fmt: skip
+
+
+def _count(word: str) -> int:
+    return int(word) if word.isdigit() else _COUNT_WORDS[word.lower()]
+
+
 def _quarter_year(groups: dict, reference: date | None) -> int | None:
     if groups.get("year"):
         return int(groups["year"])
@@ -659,7 +780,7 @@ def _quarter_year(groups: dict, reference: date | None) -> int | None:
 # whose anchor is absent cannot match, so it is not run at all: the
 # patterns open with optional groups, which makes the regex engine try
 # them at every character, and that was nearly all of extraction's time.
-_YEAR_ANCHOR = re.compile(r"19[5-9]\d|20\d\d")
+_YEAR_ANCHOR = re.compile(r"1[89]\d\d|20\d\d")
 _DIGIT_ANCHOR = re.compile(r"\d")
 _QUARTER_ANCHOR = re.compile(r"quarter|q[1-4]|[1-4]q")
 _HALF_ANCHOR = re.compile(r"half|h[12]")
@@ -698,6 +819,12 @@ def _anchors(text: str, language: str) -> set[str]:
             found.add("week")
         if "год" in folded:
             found.add("year_word")
+        if "месяц" in folded:
+            found.add("months_word")
+        if "месяце" in folded or "квартале" in folded:
+            found.add("month_word")
+        if "сегодня" in folded or "вчера" in folded or "завтра" in folded:
+            found.add("day_word")
     else:
         months, weekdays = _EN_MONTH_ANCHORS, _EN_WEEKDAY_ANCHORS
         if _QUARTER_ANCHOR.search(folded):
@@ -708,6 +835,12 @@ def _anchors(text: str, language: str) -> set[str]:
             found.add("week")
         if "year" in folded:
             found.add("year_word")
+        if "months" in folded:
+            found.add("months_word")
+        if "month" in folded or "quarter" in folded:
+            found.add("month_word")
+        if "today" in folded or "yesterday" in folded or "tomorrow" in folded:
+            found.add("day_word")
     if any(month in folded for month in months):
         found.add("month")
     if any(weekday in folded for weekday in weekdays):
@@ -728,6 +861,10 @@ _REQUIRED_ANCHORS = {
     "year": ("year",),
     "relative_week": ("week",),
     "relative_year": ("year_word",),
+    "year_to_present": ("year",),
+    "first_months": ("months_word",),
+    "relative_day": ("day_word",),
+    "relative_month": ("month_word",),
 }
 
 # Patterns tried only next to their anchors: where the part of a match
@@ -837,12 +974,99 @@ def _anchored_finditer(
 
 _PLAIN_LEAD = re.compile(r"(?:(?:in|в|во)\s+)?(?:the\s+)?", re.IGNORECASE)
 
-_YEAR_IN_TEXT = re.compile(r"(?<![\w.,\-])(?:19[5-9]\d|20\d\d)(?![\w\-]|[.,]\d)")
+_YEAR_IN_TEXT = re.compile(r"(?<![\w.,\-])(?:1[89]\d\d|20\d\d)(?![\w\-]|[.,]\d)")
 
 
 def years_mentioned(text: str) -> set[int]:
     """Four-digit years in the text, the context for year-less dates."""
     return {int(found) for found in _YEAR_IN_TEXT.findall(text)}
+
+
+_RELATION_BEFORE = {
+    "en": re.compile(
+        r"(?<![\w-])(?P<relation>by|until|till|through|before|since)\s+\Z",
+        re.IGNORECASE,
+    ),
+    "ru": re.compile(r"(?<![\w-])(?P<relation>к|до|вплоть\s+до)\s+\Z", re.IGNORECASE),
+}
+# A year before 1950 counts only after a word that makes it one ("in
+# 1932", "с 1930", "в 1896 году") or with a part of it ("end of 1938").
+_OLD_YEAR_CUE = re.compile(
+    r"(?<![\w-])(?:in|since|by|from|until|till|of|during|before|after|"
+    r"в|во|с|со|по|до|к|от|после|между)\s+\Z",
+    re.IGNORECASE,
+)
+_RU_YEAR_AFTER = re.compile(r"\s*(?:года|году|год|г\.|гг\.)", re.IGNORECASE)
+
+
+def _year_is_cued(match: re.Match[str], text: str) -> bool:
+    year = int(match.group("year"))
+    if year >= _MODERN_YEAR_FROM:
+        return True
+    groups = match.groupdict()
+    if groups.get("relation") or groups.get("part") or groups.get("part2"):
+        return True
+    if _RU_YEAR_AFTER.match(text, match.end("year")):
+        return True
+    return _OLD_YEAR_CUE.search(text, 0, match.start("year")) is not None
+
+
+# "today" names the day of the reported event ("You are launching
+# production today", "Today is a great day") unless it means nowadays:
+# "Today, KAMAZ is …", "as of today", "what we have today.", "today we
+# account for …" (present tense of a state).
+_NOWADAYS_BEFORE = re.compile(
+    r"(?<![\w-])(?:as\s+of|even|still|until|till|of|to|up\s+to|на|до|и)\s+\Z",
+    re.IGNORECASE,
+)
+_PRONOUN_VERB_AFTER = re.compile(
+    r"\s+(?:we|they|it|he|she|i|you)\s+(?P<verb>[a-z]+)", re.IGNORECASE
+)
+_PAST_TENSE_IRREGULAR = {
+    "saw", "was", "were", "had", "made", "took", "gave", "came", "went",
+    "got", "met", "began", "won", "heard", "held", "signed", "opened",
+    "did", "said", "told", "found", "brought", "built", "sold", "became",
+}  # fmt: skip
+
+
+def _names_the_day(match: re.Match[str], text: str) -> bool:
+    word = match.group("which").lower()
+    if word not in ("today", "сегодня"):
+        return True
+    after = text[match.end() :]
+    if re.match(r"\s*(?:,|[.!?](?:\s|$)|$)", after):
+        return False
+    if _NOWADAYS_BEFORE.search(text, 0, match.start()):
+        return False
+    verb = _PRONOUN_VERB_AFTER.match(text, match.end())
+    if verb is not None:
+        tense = verb.group("verb").lower()
+        # "Today we received …" reports the day; "today we account for
+        # negligible shares" states how things are.
+        return tense.endswith("ed") or tense in _PAST_TENSE_IRREGULAR
+    return True
+
+
+_SENTENCE_BREAK = re.compile(r"[.!?…](?=\s+[\"«(]?[A-ZА-ЯЁ0-9])")
+
+
+def _sentence_reference(
+    kind: str, match: re.Match[str], text: str, reference: date | None
+) -> date | None:
+    """A day and month without a year take the year their sentence names
+    before them ("began in 1969: on December 13"), else the publication
+    year."""
+    if kind != "date" or match.groupdict().get("year"):
+        return reference
+    sentence_start = 0
+    for found in _SENTENCE_BREAK.finditer(text, 0, match.start()):
+        sentence_start = found.end()
+    years = {
+        int(year) for year in _YEAR_IN_TEXT.findall(text, sentence_start, match.start())
+    }
+    if len(years) != 1:
+        return reference
+    return date(years.pop(), 1, 1)
 
 
 def find_periods(
@@ -884,10 +1108,26 @@ def find_periods(
             for period in periods
         ):
             continue
-        resolved = _resolve(kind, match, reference, context_years)
+        if kind == "year" and not _year_is_cued(match, text):
+            continue
+        if kind == "relative_day" and not _names_the_day(match, text):
+            continue
+        resolved = _resolve(
+            kind,
+            match,
+            _sentence_reference(kind, match, text, reference),
+            context_years,
+        )
         if resolved is None:
             continue
         period_start, period_end, grain, relation = resolved
+        if kind in ("year_range", "numeric_date", "year_to_present"):
+            # These patterns hold no relation word; "by 2011–2012" has one
+            # right before them.
+            before = _RELATION_BEFORE[language].search(text, 0, start)
+            if before is not None and relation == IN:
+                relation = _relation(before.group("relation"))
+                start = before.start("relation")
         surface = text[start:end]
         # Plain "in"/"в" and an article add nothing the relation does not
         # say, so the span starts at the period itself.

@@ -26,6 +26,10 @@ _FOOTER_START = re.compile(
       | оставить\ комментарий
       | читайте\ также\ в\ (?:telegram|телеграм)
       | похожие\ (?:статьи|новости|материалы)
+      | subscribe\ for\ news
+      | all\ content\ on\ this\ site\ is\ licensed
+      | (?:this\ (?:work|article)\ is\ )?licensed\ under\ (?:a\ )?creative\ commons
+      | весь\ контент\ сайта\ доступен
     )""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -56,6 +60,15 @@ _JUNK_LINE = re.compile(
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
+
+# A photo caption: a short line without final punctuation that names who
+# or what is pictured (two capitalised words first) and when ("Владимир
+# Путин в феврале 2012 года"). A dateline starts with its date and stays.
+_CAPTION_LINE = re.compile(
+    r"^\s*[A-ZА-ЯЁ][\w'’\-]+\s+[A-ZА-ЯЁ][\w'’\-]+\b[^.!?:;\n]{0,60}?"
+    r"\b(?:1[89]\d\d|20\d\d)\b[^.!?:;\n]{0,20}$"
+)
+_CAPTION_MAX_LENGTH = 90
 
 # A byline's name on its own line right after "Author:" (lowercase names
 # such as "anastasia mariana" are common in scraped pages).
@@ -150,7 +163,16 @@ def clean(text: str) -> CleanedText:
         if _FOOTER_START.match(line):
             junk.append((start, len(text)))
             break
-        if _JUNK_LINE.match(line) or (after_byline and _NAME_ONLY_LINE.match(line)):
+        is_caption = (
+            bool(paragraphs)
+            and len(line.strip()) <= _CAPTION_MAX_LENGTH
+            and _CAPTION_LINE.match(line) is not None
+        )
+        if (
+            _JUNK_LINE.match(line)
+            or (after_byline and _NAME_ONLY_LINE.match(line))
+            or is_caption
+        ):
             junk.append((start, end))
             after_byline = line.strip().lower() in ("author:", "автор:")
             continue
