@@ -668,6 +668,7 @@ def _figure_from_match(
             or determiner is not None
         ):
             return None, match.end("number1")
+        end = plural.end()
     if bare and not is_word1 and not has_range and not opener and not prefix:
         if _not_a_quantity(text, match.start("number1"), end, groups["number1"]):
             return None, match.end("number1")

@@ -469,7 +469,7 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"(?<![\w-])(?i:компани[яиюейм]+|концерн\w*|холдинг\w*|"
             r"автопроизводител\w*|автоконцерн\w*|производител\w*|"
-            r"корпораци\w*|госкорпораци\w*|стартап\w*|дистрибьютор\w*|"
+            r"корпораци\w*|госкорпораци\w*|стартап\w*|дистрибьютор\w*|фирм\w*|"
             r"групп[аыуеой]+\s+компаний|групп[аыуеой]+|"
             r"company|automaker|carmaker|manufacturer|concern|startup|"
             r"holding|distributor|supplier|firm|group|"
@@ -482,7 +482,8 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "brand",
         re.compile(
-            r"(?<![\w-])(?i:бренд\w*|марк[аиуеой]|brand|marque)\s+"
+            r"(?<![\w-])(?i:бренд\w*|марк(?:[аиуеой]|ами|ам|ах|ой|ою)|марок|brand|"
+            r"marque)\s+"
             rf"(?:{_QUOTED}|(?P<name>{_NAME}))"
         ),
     ),
@@ -532,6 +533,7 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _SUFFIX_CUE = _CANDIDATE_PATTERNS[0][1]
+_COMPANY_WORD_CUE = _CANDIDATE_PATTERNS[3][1]
 
 # Words every match of the candidate pattern at the same position
 # contains: looked up as written for case-sensitive patterns, case-folded
@@ -560,12 +562,12 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
         _CASE_FOLDED,
         (
             "компани", "концерн", "холдинг", "производител", "корпораци",
-            "стартап", "дистрибьютор", "групп", "company", "automaker",
+            "стартап", "дистрибьютор", "групп", "фирм", "company", "automaker",
             "carmaker", "manufacturer", "concern", "startup", "holding",
             "distributor", "supplier", "firm", "group",
         ),
     ),
-    (_CASE_FOLDED, ("бренд", "марк", "brand", "marque")),
+    (_CASE_FOLDED, ("бренд", "марк", "марок", "brand", "marque")),
     (_AS_WRITTEN, ("brand",)),
     (_CASE_FOLDED, ("завод", "предприяти")),
     (_AS_WRITTEN, ("plant", "factory", "Plant", "Factory")),
@@ -612,20 +614,22 @@ _CANDIDATE_GATES = tuple(
 # where a cue word does: these find every such place in the case-folded
 # text (the first word of each cue; a word inside another is no start).
 _CUE_WORD_STARTS = {
-    _CANDIDATE_PATTERNS[2][1]: re.compile(
+    _COMPANY_WORD_CUE: re.compile(
         "компани|концерн|холдинг|автопроизводител|автоконцерн|производител|"
-        "корпораци|госкорпораци|стартап|дистрибьютор|групп|company|automaker|"
+        "корпораци|госкорпораци|стартап|дистрибьютор|фирм|групп|company|automaker|"
         "carmaker|manufacturer|concern|startup|holding|distributor|supplier|"
         "firm|group|автомобильн|китайск|российск|южнокорейск|японск|немецк|"
         "иностранн"
     ),
-    _CANDIDATE_PATTERNS[7][1]: re.compile(
-        "ceo|chairman|chairwoman|president|director|head|founder|co-founder|"
-        "minister|mayor|governor|spokesperson|spokesman|spokeswoman|analyst|"
-        "expert|executive|chief|deputy|глав|директор|гендиректор|президент|"
-        "председател|министр|замминистра|мэр|губернатор|основател|эксперт|"
-        "аналитик|руководител|вице-премьер|премьер|заместител|сооснователь|"
-        "представител|пресс-секретар"
+    _PERSON_CUE: re.compile(
+        "ceo|cfo|coo|chairman|chairwoman|chairperson|president|director|head|"
+        "founder|co-founder|minister|mayor|governor|spokesperson|spokesman|"
+        "spokeswoman|analyst|expert|executive|chief|deputy|secretary|senator|"
+        "chancellor|ambassador|administrator|commissioner|premier|sen\\.|gov\\.|"
+        "глав|директор|гендиректор|президент|председател|министр|замминистра|"
+        "мэр|губернатор|основател|эксперт|аналитик|руководител|вице-премьер|"
+        "вице-президент|премьер|заместител|сооснователь|представител|"
+        "пресс-секретар|изобретател"
     ),
 }
 

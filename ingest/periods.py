@@ -893,7 +893,7 @@ _ANCHORED_LEADS: dict[str, dict[str, tuple[str, str]]] = {
         "year": (_RU_RELATION + _RU_PART + r"?", _DIGIT_RUN),
         "relative_year": (
             _RU_RELATION + _RU_PART + r"?",
-            r"этого|этом|этот|текущ|следующ|прошл|год",
+            r"этого|этом|этот|текущ|следующ|прошл|минувш|прошедш|нынешн|будущ|год",
         ),
     },
 }
@@ -992,7 +992,7 @@ _RELATION_BEFORE = {
 # A year before 1950 counts only after a word that makes it one ("in
 # 1932", "с 1930", "в 1896 году") or with a part of it ("end of 1938").
 _OLD_YEAR_CUE = re.compile(
-    r"(?<![\w-])(?:in|since|by|from|until|till|of|during|before|after|"
+    r"(?<![\w-])(?:in|since|by|from|until|till|during|before|after|"
     r"в|во|с|со|по|до|к|от|после|между)\s+\Z",
     re.IGNORECASE,
 )

@@ -291,3 +291,100 @@ def test_case_folded_matches_where_ignorecase_does():
             assert re.fullmatch(folded, character, re.IGNORECASE), hex(code_point)
         else:
             assert folded not in letters, hex(code_point)
+
+
+# Rules of news language the development set showed; the sentences are
+# made up here, not copied from tests/gold.
+@pytest.mark.parametrize(
+    ("text", "surface", "low", "unit", "qualifier"),
+    [
+        (
+            "payrolls grew by 2.3 million jobs",
+            "2.3 million jobs",
+            2300000,
+            "jobs",
+            "exact",
+        ),
+        (
+            "to hire up to 1,500 highly skilled new workers",
+            "up to 1,500 highly skilled new workers",
+            1500,
+            "people",
+            "up_to",
+        ),
+        (
+            "creating 900 well-paid, union jobs there",
+            "900 well-paid, union jobs",
+            900,
+            "jobs",
+            "exact",
+        ),
+        (
+            "it runs 7 large truck assembly facilities",
+            "7 large truck assembly facilities",
+            7,
+            "plants",
+            "exact",
+        ),
+        (
+            "More than 12,000 Canadians work there",
+            "More than 12,000 Canadians",
+            12000,
+            "people",
+            "more_than",
+        ),
+        ("demand may grow fivefold by then", "fivefold", 5, "times", "exact"),
+        ("a more than 20-fold rise", "more than 20-fold", 20, "times", "more_than"),
+        ("the share was ~40% last year", "~40%", 40, "percent", "approx"),
+        ("they waited nearly a year for parts", "nearly a year", 1, "years", "approx"),
+        ("it made six announcements", "six announcements", 6, None, "exact"),
+    ],
+)
+def test_field_language_figures(text, surface, low, unit, qualifier):
+    figure = _only(text, "en")
+    assert figure.text == surface
+    assert figure.value_low == low
+    assert figure.unit == unit
+    assert figure.qualifier == qualifier
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("the plant in the late 1980s and early 2000s", "en"),
+        ("on the 75th anniversary of the plant", "en"),
+        ("двигатель с 12-ступенчатой коробкой", "ru"),
+        ("engines that meet the Euro 6 standard", "en"),
+        ("as reported in Volume 412 of the series", "en"),
+        ("the plant was founded in 1916 by the brothers", "en"),
+        ("the ceremony began at 10 a.m. sharp", "en"),
+        ("завод построен в 1930-е годы [3]", "ru"),
+        ("between our two countries", "en"),
+    ],
+)
+def test_numbers_that_name_rather_than_count_are_no_figures(text, language):
+    assert find_figures(text, language) == []
+
+
+def test_a_numbered_list_item_is_no_figure():
+    assert find_figures("1. The loan closed", "en") == []
+
+
+def test_unit_is_not_carried_across_a_figure_with_its_own_unit():
+    from ingest.figures import carry_units
+
+    text = "a $2.1 billion investment to create more than 3,000 good-paying, union jobs"
+    figures = carry_units(find_figures(text, "en"), text)
+    assert [(figure.unit, figure.currency) for figure in figures] == [
+        ("currency", "USD"),
+        ("jobs", None),
+    ]
+
+
+def test_this_figure_carries_the_unit_of_the_figure_before_it():
+    from ingest.figures import carry_units
+
+    text = "200,000 cars a year by 2015, and this figure should reach around 2 million"
+    figures = carry_units(find_figures(text, "en"), text)
+    assert figures[-1].unit == "vehicles"
+    assert figures[-1].value_low == 2000000

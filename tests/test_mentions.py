@@ -101,3 +101,58 @@ def test_cue_patterns_tried_at_cue_words_find_what_finditer_finds(text):
         assert fast == full
         compared += len(full)
     assert compared >= 2
+
+
+# Rules of news language the development set showed; the sentences are
+# made up here, not copied from tests/gold.
+def _candidates(text):
+    return [(m.text, m.entity_type) for m in find_candidates(text)]
+
+
+def test_role_phrase_with_its_complement_before_a_full_name():
+    assert ("Olaf Scholz", "person") in _candidates(
+        "Chancellor of Germany Olaf Scholz spoke."
+    )
+    assert ("Anna Petrova", "person") in _candidates(
+        "Minister of Economy and Finance Anna Petrova came."
+    )
+    assert ("Ivan Sidorov", "person") in _candidates(
+        "Director General of OAO “Avtoprom” Ivan Sidorov said"
+    )
+    assert ("Mary Ann Barra", "person") in _candidates(
+        "Board Chairman Mary Ann Barra spoke"
+    )
+    assert ("Jane Roe", "person") in _candidates("Deputy Secretary Jane Roe said")
+    assert ("Игорь Сечин", "person") in _candidates(
+        "Вице-премьер РФ Игорь Сечин заявил"
+    )
+
+
+def test_a_role_complement_naming_an_institution_is_no_person():
+    found = _candidates("I am the Director of the Loan Programs Office (LPO) here")
+    assert not [name for name, kind in found if kind == "person"]
+
+
+def test_legal_forms_and_suffixes():
+    assert ("Acme Cells, LLC", "company") in _candidates("a loan to Acme Cells, LLC to")
+    assert ("Avtoprom", "company") in _candidates("shares of ZAO “Avtoprom” rose")
+    assert not _candidates("the Advanced Vehicles Manufacturing (AVM) Loan Program")
+    assert ("Ford Motor Company", "company") in _candidates(
+        "said Ford Motor Company today"
+    )
+
+
+def test_region_cues():
+    assert ("Kern County", "place") in _candidates("brine from Kern County is")
+    assert ("Omsk", "place") in _candidates("in the regions of Omsk and Tomsk")
+
+
+def test_english_alias_in_sentence_case():
+    matcher = AliasMatcher(
+        [AliasRecord("company", "gaz", "Gorky Automobile Plant", "en")],
+        {("company", "gaz"): Entity("company", "gaz", "GAZ")},
+    )
+    found = matcher.find("the Gorky automobile plant opened")
+    assert [(m.text, m.entity_code) for m in found] == [
+        ("Gorky automobile plant", "gaz")
+    ]

@@ -202,3 +202,63 @@ def test_period_leads_hold_no_anchor():
             words = " ".join(re.findall(r"[^\W\d_]+", source.replace(r"\s", " ")))
             assert not re.search(anchor, words.lower()), (language, kind)
             assert not re.search(r"\d", re.sub(r"\\[sdwDSW]", "", source))
+
+
+# Rules of news language the development set showed; the sentences are
+# made up here, not copied from tests/gold.
+@pytest.mark.parametrize(
+    ("text", "language", "reference", "start", "end", "grain", "relation"),
+    [
+        ("The company opened the line today.", "en", None, None, None, None, None),
+        ("We are opening the new line today at the plant", "en", date(2020, 5, 6),
+         "2020-05-06", "2020-05-06", "day", "in"),
+        ("Yesterday the plant stopped", "en", date(2020, 5, 6),
+         "2020-05-05", "2020-05-05", "day", "in"),
+        ("Вчера завод остановил конвейер", "ru", date(2020, 5, 6),
+         "2020-05-05", "2020-05-05", "day", "in"),
+        ("Earlier this month the board met", "en", date(2021, 3, 20),
+         "2021-03-01", "2021-03-31", "month", "in"),
+        ("sales rose in the previous quarter", "en", date(2021, 3, 20),
+         "2020-10-01", "2020-12-31", "quarter", "in"),
+        ("sales in the first three months of 2021 rose", "en", None,
+         "2021-01-01", "2021-03-31", "month", "in"),
+        ("output should reach 1 million by 2030–2031", "en", None,
+         "2030-01-01", "2031-12-31", "year", "by"),
+        ("building began in 1971: on March 4 the first", "en", date(2021, 1, 1),
+         "1971-03-04", "1971-03-04", "day", "in"),
+        ("завод работал в 1932 году", "ru", None,
+         "1932-01-01", "1932-12-31", "year", "in"),
+        ("генеральный директор (2019 — наст. время)", "ru", None,
+         "2019-01-01", "2019-12-31", "year", "since"),
+        ("в минувшем году продажи выросли", "ru", date(2021, 3, 20),
+         "2020-01-01", "2020-12-31", "year", "in"),
+    ],
+)  # fmt: skip
+def test_field_language_periods(text, language, reference, start, end, grain, relation):
+    periods = find_periods(text, language, 0, reference)
+    if start is None:
+        assert periods == []
+        return
+    period = periods[-1]
+    assert text[period.start : period.end] == period.text
+    assert period.period_start == date.fromisoformat(start)
+    assert period.period_end == date.fromisoformat(end)
+    assert (period.grain, period.relation) == (grain, relation)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Today, the group is a major carmaker",
+        "As of today, the lineup has 12 models",
+        "today we account for a small share of output",
+        "investments made over the past year",
+        "sales over the last year",
+        "the 1960s saw new plants",
+        "Детали 1500 видов",
+        "a run of 1800 units",
+    ],
+)
+def test_no_period_where_news_language_names_none(text):
+    language = "ru" if any("а" <= ch <= "я" for ch in text.lower()) else "en"
+    assert find_periods(text, language, 0, date(2021, 3, 20)) == []

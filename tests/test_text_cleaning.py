@@ -49,3 +49,14 @@ def test_letter_counts_equal_the_regex_counts_for_every_character():
         len(latin.findall(mixed)),
     )
     assert letter_counts("Автотор plant 2024") == (7, 5)
+
+
+def test_photo_captions_and_licence_footers_are_furniture():
+    text = (
+        "Plant opens\n\n12 March 2019\n\nИван Петров в марте 2019 года\n\n"
+        "The plant opened on Tuesday.\nSUBSCRIBE FOR NEWS\n"
+        "All content on this site is licensed under\nCreative Commons\n"
+    )
+    body = clean(text)
+    kept = [text[p.start : p.end] for p in body.paragraphs]
+    assert kept == ["Plant opens", "12 March 2019", "The plant opened on Tuesday."]
