@@ -46,11 +46,13 @@ figures_numbered as (
         fct_extracted_figure.end_offset,
         fct_extracted_figure.value_low,
         fct_extracted_figure.value_high,
-        dense_rank() over (
-            partition by
-                fct_extracted_figure.article_id,
-                fct_extracted_figure.surface_text
-            order by fct_extracted_figure.start_offset
+        cast(
+            dense_rank() over (
+                partition by
+                    fct_extracted_figure.article_id,
+                    fct_extracted_figure.surface_text
+                order by fct_extracted_figure.start_offset
+            ) as bigint
         ) as occurrence
     from fct_extracted_figure
 
@@ -69,9 +71,11 @@ mentions_numbered as (
         fct_mention.is_candidate,
         -- A name of two entities (JMC the company and the brand) is one
         -- occurrence in two rows: dense_rank counts positions.
-        dense_rank() over (
-            partition by fct_mention.article_id, fct_mention.surface_text
-            order by fct_mention.start_offset
+        cast(
+            dense_rank() over (
+                partition by fct_mention.article_id, fct_mention.surface_text
+                order by fct_mention.start_offset
+            ) as bigint
         ) as occurrence
     from fct_mention
 
@@ -86,9 +90,11 @@ targets_numbered as (
         fct_target.unit,
         fct_target.value_low,
         fct_target.value_high,
-        dense_rank() over (
-            partition by fct_target.article_id, fct_target.evidence_quote
-            order by fct_target.target_code
+        cast(
+            dense_rank() over (
+                partition by fct_target.article_id, fct_target.evidence_quote
+                order by fct_target.target_code
+            ) as bigint
         ) as occurrence
     from fct_target
 
