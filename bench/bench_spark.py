@@ -15,8 +15,10 @@ Example:
 from __future__ import annotations
 
 import argparse
+import ctypes
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -32,11 +34,26 @@ END_MARKER = "<!-- spark-bench:end -->"
 DEFAULT_SIZES = (1000, 100000)
 
 
+# How often the machine's load average is read during a build.
+LOAD_SAMPLE_SECONDS = 5
+# From <linux/prctl.h>.
+PR_SET_CHILD_SUBREAPER = 36
+# How long the build's orphans (Spark's JVM) may take to exit.
+ORPHAN_GRACE_SECONDS = 120
+
+
 @dataclass(frozen=True)
 class Measurement:
     engine: str
     articles: int
     seconds: float
+    # Mean one-minute load average while the build ran: on a shared
+    # machine, what else competed for the cores.
+    load_average: float
+    # User + system CPU seconds of the build and every process it started
+    # (the JVM, Spark's Python workers, extraction workers): unlike wall
+    # time, hardly changed by other processes waiting for the same cores.
+    cpu_seconds: float
 
 
 def _corpus(size: int, work_dir: Path, seed: int) -> Path:
@@ -59,13 +76,52 @@ def _corpus(size: int, work_dir: Path, seed: int) -> Path:
     return corpus
 
 
-def _timed_build(engine: str, corpus: Path, warehouse_dir: Path) -> float:
+def _become_subreaper() -> None:
+    """Adopt the build's orphans, so their CPU time is counted here.
+
+    PySpark's JVM outlives the Python process that started it by a moment
+    and is then reparented; as a subreaper this process waits for it, and
+    ``getrusage(RUSAGE_CHILDREN)`` includes it.
+    """
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0:
+        raise OSError(ctypes.get_errno(), "prctl(PR_SET_CHILD_SUBREAPER)")
+
+
+def _reap_descendants() -> None:
+    """Wait for every adopted process; kill what is left after a while."""
+    import psutil
+
+    deadline = time.monotonic() + ORPHAN_GRACE_SECONDS
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid:
+            continue
+        if time.monotonic() > deadline:
+            for child in psutil.Process().children():
+                child.kill()
+            deadline = float("inf")
+        time.sleep(0.2)
+
+
+def _children_cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _timed_build(
+    engine: str, corpus: Path, warehouse_dir: Path
+) -> tuple[float, float, float]:
     shutil.rmtree(warehouse_dir, ignore_errors=True)
     environment = {
         key: value for key, value in os.environ.items() if key != "AUTOWATCH_SPARK_DIR"
     }
+    cpu_before = _children_cpu_seconds()
     started = time.perf_counter()
-    completed = subprocess.run(
+    process = subprocess.Popen(
         [
             sys.executable,
             "-m",
@@ -82,26 +138,44 @@ def _timed_build(engine: str, corpus: Path, warehouse_dir: Path) -> float:
         ],
         cwd=PROJECT_ROOT,
         env=environment,
-        capture_output=True,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
         text=True,
     )
+    load_samples = [os.getloadavg()[0]]
+    # communicate() drains stderr, so a chatty build never blocks on it.
+    while True:
+        try:
+            _, stderr = process.communicate(timeout=LOAD_SAMPLE_SECONDS)
+            break
+        except subprocess.TimeoutExpired:
+            load_samples.append(os.getloadavg()[0])
     seconds = time.perf_counter() - started
-    if completed.returncode != 0:
-        raise SystemExit(
-            f"{engine} build of {corpus} failed:\n{completed.stderr[-4000:]}"
-        )
-    return seconds
+    _reap_descendants()
+    cpu_seconds = _children_cpu_seconds() - cpu_before
+    if process.returncode != 0:
+        raise SystemExit(f"{engine} build of {corpus} failed:\n{stderr[-4000:]}")
+    return seconds, sum(load_samples) / len(load_samples), cpu_seconds
 
 
-def _fit(measurements: list[Measurement]) -> tuple[float, float] | None:
-    """Least squares ``seconds = fixed + articles * per_article``."""
+def _fit(
+    measurements: list[Measurement], cpu: bool = False
+) -> tuple[float, float] | None:
+    """Least squares ``seconds = fixed + articles * per_article``.
+
+    Wall seconds, or with ``cpu`` the CPU seconds of the process tree.
+    """
     if len({item.articles for item in measurements}) < 2:
         return None
+
+    def seconds_of(item: Measurement) -> float:
+        return item.cpu_seconds if cpu else item.seconds
+
     count = len(measurements)
     mean_articles = sum(item.articles for item in measurements) / count
-    mean_seconds = sum(item.seconds for item in measurements) / count
+    mean_seconds = sum(seconds_of(item) for item in measurements) / count
     covariance = sum(
-        (item.articles - mean_articles) * (item.seconds - mean_seconds)
+        (item.articles - mean_articles) * (seconds_of(item) - mean_seconds)
         for item in measurements
     )
     variance = sum((item.articles - mean_articles) ** 2 for item in measurements)
@@ -116,11 +190,18 @@ def _report(measurements: list[Measurement], cores: int) -> str:
         "scratch in its own process (ingest, extraction, every model and "
         "data test). Spark is local[2] with the session method.",
         "",
-        "| articles | DuckDB (s) | Spark local (s) | Spark / DuckDB |",
-        "| ---: | ---: | ---: | ---: |",
+        "| articles | DuckDB (s) | Spark local (s) | Spark / DuckDB "
+        "| CPU s DuckDB / Spark | load average during DuckDB / Spark |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     sizes = sorted({item.articles for item in measurements})
     by_key = {(item.engine, item.articles): item.seconds for item in measurements}
+    load_by_key = {
+        (item.engine, item.articles): item.load_average for item in measurements
+    }
+    cpu_by_key = {
+        (item.engine, item.articles): item.cpu_seconds for item in measurements
+    }
     for size in sizes:
         duckdb_seconds = by_key.get(("duckdb", size))
         spark_seconds = by_key.get(("spark", size))
@@ -129,9 +210,19 @@ def _report(measurements: list[Measurement], cores: int) -> str:
             if duckdb_seconds and spark_seconds
             else "–"
         )
+        loads = " / ".join(
+            f"{load_by_key[(engine, size)]:.1f}"
+            if (engine, size) in load_by_key
+            else "–"
+            for engine in ("duckdb", "spark")
+        )
+        cpu = " / ".join(
+            f"{cpu_by_key[(engine, size)]:.0f}" if (engine, size) in cpu_by_key else "–"
+            for engine in ("duckdb", "spark")
+        )
         lines.append(
             f"| {size:,} | {duckdb_seconds or float('nan'):.0f} | "
-            f"{spark_seconds or float('nan'):.0f} | {ratio} |"
+            f"{spark_seconds or float('nan'):.0f} | {ratio} | {cpu} | {loads} |"
         )
     duckdb_fit = _fit([item for item in measurements if item.engine == "duckdb"])
     spark_fit = _fit([item for item in measurements if item.engine == "spark"])
@@ -183,6 +274,33 @@ def _report(measurements: list[Measurement], cores: int) -> str:
         f"cost: N > {spark_core_seconds / duckdb_per_article:.1f} cores for "
         "an unbounded corpus.",
     ]
+    duckdb_cpu_fit = _fit(
+        [item for item in measurements if item.engine == "duckdb"], cpu=True
+    )
+    spark_cpu_fit = _fit(
+        [item for item in measurements if item.engine == "spark"], cpu=True
+    )
+    if (
+        duckdb_cpu_fit
+        and spark_cpu_fit
+        and min(duckdb_cpu_fit[1], spark_cpu_fit[1]) > 0
+    ):
+        duckdb_cpu_per_article = duckdb_cpu_fit[1]
+        spark_cpu_per_article = spark_cpu_fit[1]
+        lines += [
+            "",
+            "From CPU seconds (hardly changed by other processes' load): "
+            f"DuckDB {duckdb_cpu_fit[0]:.0f} CPU s + "
+            f"{duckdb_cpu_per_article * 1000:.1f} CPU ms/article "
+            f"({1 / duckdb_cpu_per_article:.1f} articles per core-second); "
+            f"Spark local {spark_cpu_fit[0]:.0f} CPU s + "
+            f"{spark_cpu_per_article * 1000:.1f} CPU ms/article "
+            f"({1 / spark_cpu_per_article:.1f} articles per core-second). "
+            f"With both of DuckDB's {cores} cores busy and Spark's work "
+            "spread evenly, a cluster matches one DuckDB machine per article "
+            f"at N > {cores * spark_cpu_per_article / duckdb_cpu_per_article:.1f}"
+            " cores.",
+        ]
     return "\n".join(lines)
 
 
@@ -211,15 +329,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--results", type=Path, default=BENCH_DIR / "RESULTS.md")
     arguments = parser.parse_args(argv)
     cores = len(os.sched_getaffinity(0))
+    _become_subreaper()
     measurements = []
     for size in arguments.sizes:
         corpus = _corpus(size, arguments.work_dir, arguments.seed)
         for engine in ("duckdb", "spark"):
-            seconds = _timed_build(
+            seconds, load_average, cpu_seconds = _timed_build(
                 engine, corpus, arguments.work_dir / f"{engine}-{size}"
             )
-            measurements.append(Measurement(engine, size, seconds))
-            print(f"{engine} {size} articles: {seconds:.1f} s", file=sys.stderr)
+            measurements.append(
+                Measurement(engine, size, seconds, load_average, cpu_seconds)
+            )
+            print(
+                f"{engine} {size} articles: {seconds:.1f} s, "
+                f"{cpu_seconds:.1f} CPU s (load average {load_average:.1f})",
+                file=sys.stderr,
+            )
     _write_results(arguments.results, _report(measurements, cores))
     return 0
 

@@ -22,10 +22,12 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlglot import exp
@@ -72,10 +74,21 @@ class SparkUnavailableError(AutowatchError):
 
 
 @dataclass(frozen=True)
-class SparkPaths:
-    """Everything Spark keeps, under one absolute folder."""
+class SparkBuildPaths:
+    """The state of one Spark build, in a folder of its own.
+
+    Each build gets a new folder (warehouse, Derby metastore, raw hand-off),
+    so a build that fails or is killed half-way never touches the folder
+    readers use; the live one is switched only once ``dbt build`` passed.
+    The folder never moves afterwards: the metastore records the tables'
+    absolute locations.
+    """
 
     root: Path
+
+    @property
+    def build_id(self) -> str:
+        return self.root.name
 
     @property
     def warehouse_dir(self) -> Path:
@@ -93,8 +106,9 @@ class SparkPaths:
         return self.root / "raw"
 
     @property
-    def building_dir(self) -> Path:
-        return self.root / ".building"
+    def scratch_dir(self) -> Path:
+        """Intermediate files of the build, removed before it goes live."""
+        return self.root / "scratch"
 
     @property
     def log4j_file(self) -> Path:
@@ -107,6 +121,65 @@ class SparkPaths:
         if schema == RAW_SCHEMA:
             return self.raw_dir / table
         return self.schema_dir(schema) / table
+
+
+# What the Spark folder held before builds got folders of their own; a
+# successful build removes them.
+LEGACY_ENTRIES = (
+    "warehouse",
+    "metastore_db",
+    "raw",
+    ".building",
+    "derby.log",
+    "log4j2.properties",
+)
+BUILD_PREFIX = "build_"
+
+
+@dataclass(frozen=True)
+class SparkPaths:
+    """The one absolute Spark folder: the lock, the builds, the live pointer.
+
+    ``current`` is a symbolic link to the live build's folder under
+    ``builds/``. A build replaces it with ``os.replace`` of a new link,
+    which is atomic: a reader resolves it once and sees either the old
+    build or the new one, never a mix.
+    """
+
+    root: Path
+
+    @property
+    def builds_dir(self) -> Path:
+        return self.root / "builds"
+
+    @property
+    def current_link(self) -> Path:
+        return self.root / "current"
+
+    def build_paths(self, build_id: str) -> SparkBuildPaths:
+        return SparkBuildPaths(self.builds_dir / build_id)
+
+    def live_build(self) -> SparkBuildPaths | None:
+        """The build ``current`` points at, resolved once; None before any."""
+        try:
+            target = os.readlink(self.current_link)
+        except (FileNotFoundError, OSError):
+            return None
+        build = SparkBuildPaths((self.root / target).resolve())
+        return build if build.root.is_dir() else None
+
+    def start_build(self) -> SparkBuildPaths:
+        """A new, empty, uniquely named build folder.
+
+        The name is a valid lower-case SQL identifier too: on a shared
+        catalog it suffixes the build's schemas.
+        """
+        self.builds_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S")
+        root = Path(
+            tempfile.mkdtemp(prefix=f"{BUILD_PREFIX}{stamp}_", dir=self.builds_dir)
+        )
+        return SparkBuildPaths(root)
 
 
 def spark_paths(paths: Paths) -> SparkPaths:
@@ -145,13 +218,12 @@ def check_requirements(remote: bool = False) -> None:
 
     A Spark Connect client needs PySpark but no local Java.
     """
+    required = [("pyspark", "pyspark"), ("dbt-spark", "dbt.adapters.spark")]
+    if remote:
+        # Spark Connect's client speaks gRPC (pyspark's connect extra).
+        required.append(("grpcio", "grpc"))
     missing_packages = [
-        package
-        for package, module in (
-            ("pyspark", "pyspark"),
-            ("dbt-spark", "dbt.adapters.spark"),
-        )
-        if not _importable(module)
+        package for package, module in required if not _importable(module)
     ]
     if missing_packages:
         raise SparkUnavailableError(
@@ -184,20 +256,20 @@ def is_remote() -> bool:
     return bool(os.environ.get(SPARK_REMOTE_VARIABLE))
 
 
-def session_config(spark: SparkPaths) -> dict[str, str]:
-    """Static settings for a session whose state stays under ``spark.root``."""
+def session_config(build: SparkBuildPaths) -> dict[str, str]:
+    """Static settings for a session whose state stays under ``build.root``."""
     java_options = " ".join(
         [
             # derby.log and Derby's own files land here, not in the cwd.
-            f"-Dderby.system.home={spark.root}",
-            f"-Dlog4j2.configurationFile=file:{spark.log4j_file}",
+            f"-Dderby.system.home={build.root}",
+            f"-Dlog4j2.configurationFile=file:{build.log4j_file}",
         ]
     )
     return {
         "spark.app.name": "autowatch",
-        "spark.sql.warehouse.dir": str(spark.warehouse_dir),
+        "spark.sql.warehouse.dir": str(build.warehouse_dir),
         "spark.hadoop.javax.jdo.option.ConnectionURL": (
-            f"jdbc:derby:;databaseName={spark.metastore_dir};create=true"
+            f"jdbc:derby:;databaseName={build.metastore_dir};create=true"
         ),
         "spark.driver.extraJavaOptions": java_options,
         "spark.executor.extraJavaOptions": java_options,
@@ -223,23 +295,44 @@ def session_config(spark: SparkPaths) -> dict[str, str]:
     }
 
 
-def start_session(spark: SparkPaths):
-    """The one SparkSession of this process, configured for ``spark``."""
+# Settings of session_config that a Spark Connect client may set on its
+# own session (runtime SQL settings); the rest are fixed by the server.
+REMOTE_SESSION_SETTINGS = (
+    "spark.sql.sources.default",
+    "spark.sql.legacy.createHiveTableByDefault",
+    "spark.sql.parquet.outputTimestampType",
+    "spark.sql.session.timeZone",
+    "spark.sql.shuffle.partitions",
+)
+
+
+def start_session(build: SparkBuildPaths):
+    """The one SparkSession of this process, configured for ``build``.
+
+    A local session's warehouse folder and metastore are static settings,
+    fixed when the JVM starts: one process builds one Spark warehouse.
+    """
     from pyspark.sql import SparkSession
 
     if is_remote():
-        return SparkSession.builder.remote(
+        session = SparkSession.builder.remote(
             os.environ[SPARK_REMOTE_VARIABLE]
         ).getOrCreate()
-    spark.root.mkdir(parents=True, exist_ok=True)
-    spark.log4j_file.write_text(LOG4J_CONFIGURATION, encoding="utf-8")
+        # The server's static settings are its own; these are per session,
+        # and the marts' timestamps and types depend on them.
+        settings = session_config(build)
+        for key in REMOTE_SESSION_SETTINGS:
+            session.conf.set(key, settings[key])
+        return session
+    build.root.mkdir(parents=True, exist_ok=True)
+    build.log4j_file.write_text(LOG4J_CONFIGURATION, encoding="utf-8")
     # Executors' Python workers must import this package and its
     # dependencies: in local mode, the interpreter running this build.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(
         os.environ.get(SPARK_MASTER_VARIABLE, LOCAL_MASTER)
     ).enableHiveSupport()
-    for key, value in session_config(spark).items():
+    for key, value in session_config(build).items():
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
@@ -299,15 +392,17 @@ def replace_directory(new_dir: Path, live_dir: Path) -> None:
     shutil.rmtree(retired, ignore_errors=True)
 
 
-def register_raw_tables(session, spark: SparkPaths, tables: list[str]) -> None:
-    """Point Spark's ``raw`` schema at the Parquet hand-off."""
-    session.sql(f"create database if not exists {quoted(RAW_SCHEMA)}")
+def register_raw_tables(
+    session, build: SparkBuildPaths, tables: list[str], schema_suffix: str = ""
+) -> None:
+    """Point Spark's ``raw`` schema (``raw<suffix>``) at the Parquet hand-off."""
+    schema = RAW_SCHEMA + schema_suffix
+    session.sql(f"create database if not exists {quoted(schema)}")
     for name in tables:
-        qualified = f"{quoted(RAW_SCHEMA)}.{quoted(name)}"
-        session.sql(f"drop table if exists {qualified}")
+        session.sql(f"drop table if exists {quoted(schema)}.{quoted(name)}")
         session.catalog.createTable(
-            f"{RAW_SCHEMA}.{name}",
-            path=str(spark.table_dir(RAW_SCHEMA, name)),
+            f"{schema}.{name}",
+            path=str(build.table_dir(RAW_SCHEMA, name)),
             source="parquet",
         )
 
@@ -406,7 +501,10 @@ def _arrow_schema(columns: tuple[tuple[str, str], ...]):
 
 
 def extract_on_spark(
-    session, spark: SparkPaths, curated_rows: dict[str, list[dict]], target_dir: Path
+    session,
+    build: SparkBuildPaths,
+    curated_rows: dict[str, list[dict]],
+    target_dir: Path,
 ) -> list[str]:
     """Run extraction in Spark's executors; write each table as Parquet.
 
@@ -421,7 +519,7 @@ def extract_on_spark(
         for row in curated_rows.get("articles", [])
     }
     articles = session.read.parquet(
-        str(spark.table_dir(RAW_SCHEMA, "news_articles"))
+        str(build.table_dir(RAW_SCHEMA, "news_articles"))
     ).select("article_id", "article_text")
     # The hand-off is one Parquet file, which Spark would read as one task
     # on one core; one partition per batch spreads the articles over every
@@ -432,7 +530,7 @@ def extract_on_spark(
         "spark.sql.execution.arrow.maxRecordsPerBatch",
         str(EXTRACTION_BATCH_ARTICLES),
     )
-    extracted_dir = spark.building_dir / "extracted_rows"
+    extracted_dir = build.scratch_dir / "extracted_rows"
     articles.mapInArrow(
         _extract_partitions(curated_rows, published),
         "table_name string, payload binary",
@@ -448,6 +546,7 @@ def extract_on_spark(
 @dataclass
 class SparkBuildResult:
     spark_dir: Path
+    build_dir: Path
     ingest: object
     tables: list[str]
 
@@ -464,56 +563,240 @@ def spark_lock(spark: SparkPaths, paths: Paths, wait: bool) -> Iterator[None]:
 def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
     """Ingest, hand the raw tables to Spark as Parquet, run ``dbt build``.
 
-    Inputs are validated before Spark starts or anything under the Spark
-    folder changes, so bad input leaves the previous Spark warehouse as it
-    was.
+    Everything is written into a new build folder; ``current`` is switched
+    to it only once every model and test passed. Bad input, a failing dbt
+    test or a killed process leave the previous Spark warehouse as it was,
+    readable through ``current``.
     """
     from ingest import dbt
     from ingest.curated import read_curated
-    from ingest.warehouse import ingest
+    from ingest.warehouse import ingest, reached
 
     remote = is_remote()
     check_requirements(remote=remote)
     spark = spark_paths(paths)
     spark.root.mkdir(parents=True, exist_ok=True)
     with spark_lock(spark, paths, wait_for_lock):
-        shutil.rmtree(spark.building_dir, ignore_errors=True)
-        spark.building_dir.mkdir(parents=True)
+        reached("spark-lock-acquired")
+        remove_stale_builds(spark)
+        build_paths = spark.start_build()
+        # On a shared catalog (Spark Connect) the build writes schemas of
+        # its own, e.g. marts_build_..., published once it passed.
+        schema_suffix = f"_{build_paths.build_id}" if remote else ""
+        session = None
+        went_live = False
         try:
-            handoff_file = spark.building_dir / "handoff.duckdb"
+            build_paths.scratch_dir.mkdir()
+            handoff_file = build_paths.scratch_dir / "handoff.duckdb"
             ingest_result = ingest(paths, handoff_file, extract=False)
-            new_raw_dir = spark.building_dir / "raw"
-            tables = export_raw_tables(handoff_file, new_raw_dir)
-            replace_directory(new_raw_dir, spark.raw_dir)
-            session = start_session(spark)
+            tables = export_raw_tables(handoff_file, build_paths.raw_dir)
+            session = start_session(build_paths)
             extraction_started = time.perf_counter()
-            new_extraction_dir = spark.building_dir / "extracted"
+            new_extraction_dir = build_paths.scratch_dir / "extracted"
             curated_rows = {
                 table.table.name: table.rows for table in read_curated(paths.seeds_dir)
             }
             extracted = extract_on_spark(
-                session, spark, curated_rows, new_extraction_dir
+                session, build_paths, curated_rows, new_extraction_dir
             )
             for name in extracted:
-                replace_directory(new_extraction_dir / name, spark.raw_dir / name)
+                replace_directory(new_extraction_dir / name, build_paths.raw_dir / name)
             tables = sorted({*tables, *extracted})
             ingest_result.phase_seconds["extraction"] = (
                 time.perf_counter() - extraction_started
             )
-            register_raw_tables(session, spark, tables)
+            register_raw_tables(session, build_paths, tables, schema_suffix)
+            reached("spark-raw-registered")
             dbt_started = time.perf_counter()
-            dbt.build_on_spark(paths, session)
+            with _dbt_environment(build_paths, schema_suffix, remote):
+                dbt.build_on_spark(paths, session)
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
+            reached("spark-dbt-finished")
+            shutil.rmtree(build_paths.scratch_dir)
+            switch_live_build(spark, build_paths)
+            went_live = True
+            reached("spark-switched")
         finally:
-            shutil.rmtree(spark.building_dir, ignore_errors=True)
-    return SparkBuildResult(spark_dir=spark.root, ingest=ingest_result, tables=tables)
+            if not went_live:
+                if remote and session is not None:
+                    # Best effort: the error that stopped the build is the
+                    # one to report, and a later build drops what is left.
+                    with suppress(Exception):
+                        drop_build_schemas(
+                            session, keep_suffix=None, only=schema_suffix
+                        )
+                shutil.rmtree(build_paths.root, ignore_errors=True)
+        if remote:
+            # After the switch: views over this build's schemas must never
+            # be left pointing at schemas a failed build dropped.
+            publish_catalog(session, schema_suffix)
+            drop_build_schemas(session, keep_suffix=schema_suffix)
+        remove_stale_builds(spark)
+    return SparkBuildResult(
+        spark_dir=spark.root,
+        build_dir=build_paths.root,
+        ingest=ingest_result,
+        tables=tables,
+    )
 
 
-def parquet_tables(spark: SparkPaths) -> dict[tuple[str, str], Path]:
-    """``(schema, table) -> folder`` of every Parquet table Spark wrote."""
+# Read by dbt_project/macros/generate_schema_name.sql, the two source
+# definitions and dbt_project/macros/spark_location_clause.sql.
+SCHEMA_SUFFIX_VARIABLE = "AUTOWATCH_SCHEMA_SUFFIX"
+TABLE_ROOT_VARIABLE = "AUTOWATCH_SPARK_TABLE_ROOT"
+
+
+@contextmanager
+def _dbt_environment(
+    build: SparkBuildPaths, schema_suffix: str, remote: bool
+) -> Iterator[None]:
+    """Tell dbt where this build's schemas and Parquet folders are.
+
+    A local build has a metastore and warehouse folder of its own, so plain
+    schema names and Spark's default table locations already are the
+    build's. A remote session shares its catalog and warehouse folder with
+    every reader: the build's schemas get a suffix, and its tables an
+    explicit location under the build folder, where ``current`` finds them.
+    """
+    settings = (
+        {
+            SCHEMA_SUFFIX_VARIABLE: schema_suffix,
+            TABLE_ROOT_VARIABLE: str(build.warehouse_dir),
+        }
+        if remote
+        else {}
+    )
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def switch_live_build(spark: SparkPaths, build: SparkBuildPaths) -> None:
+    """Point ``current`` at ``build`` in one atomic rename."""
+    new_link = spark.root / "current.new"
+    new_link.unlink(missing_ok=True)
+    new_link.symlink_to(build.root.relative_to(spark.root))
+    os.replace(new_link, spark.current_link)
+    directory = os.open(spark.root, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+
+
+def remove_stale_builds(spark: SparkPaths) -> None:
+    """Remove every build folder but the live one, and the old layout.
+
+    Called under the lock: at the start of a build, for what a killed or
+    failed build left; after the switch, for the build it replaced. A
+    reader that resolved ``current`` before the switch and opens a file
+    afterwards finds it gone, and must resolve ``current`` again.
+    """
+    live = spark.live_build()
+    if spark.builds_dir.is_dir():
+        for entry in spark.builds_dir.iterdir():
+            if live is None or entry.resolve() != live.root:
+                shutil.rmtree(entry, ignore_errors=True)
+    (spark.root / "current.new").unlink(missing_ok=True)
+    if live is not None:
+        for name in LEGACY_ENTRIES:
+            shutil.rmtree(spark.root / name, ignore_errors=True)
+            if (spark.root / name).is_file():
+                (spark.root / name).unlink()
+
+
+def _build_schema_names(session, suffix_pattern: str) -> list[str]:
+    schemas = "|".join(
+        re.escape(schema) for schema in (RAW_SCHEMA, "default", *MODEL_SCHEMAS)
+    )
+    pattern = re.compile(rf"(?:{schemas})_({suffix_pattern})")
+    return [
+        database.name
+        for database in session.catalog.listDatabases()
+        if pattern.fullmatch(database.name)
+    ]
+
+
+def publish_catalog(session, schema_suffix: str) -> None:
+    """On a shared catalog, make the plain schemas show this build.
+
+    Each ``<schema>.<table>`` becomes a view over
+    ``<schema><suffix>.<table>``. Each view is replaced atomically, the set
+    of them is not: a catalog reader may see old and new tables for the
+    moment this loop takes. Readers of the Parquet folders through
+    ``current`` switch in one step.
+    """
+    for schema in (RAW_SCHEMA, *MODEL_SCHEMAS):
+        build_schema = schema + schema_suffix
+        if not session.catalog.databaseExists(build_schema):
+            continue
+        session.sql(f"create database if not exists {quoted(schema)}")
+        for table in session.catalog.listTables(build_schema):
+            live_name = f"{quoted(schema)}.{quoted(table.name)}"
+            if session.catalog.tableExists(f"{schema}.{table.name}") and (
+                session.catalog.getTable(f"{schema}.{table.name}").tableType != "VIEW"
+            ):
+                # A table from before builds had schemas of their own.
+                session.sql(f"drop table {live_name}")
+            session.sql(
+                f"create or replace view {live_name} as select * from "
+                f"{quoted(build_schema)}.{quoted(table.name)}"
+            )
+
+
+def drop_build_schemas(
+    session, keep_suffix: str | None, only: str | None = None
+) -> None:
+    """Drop the schemas of other builds (or, with ``only``, of one build).
+
+    Their tables are external (located under build folders), so dropping
+    them removes catalog entries only; the folders go with their builds.
+    """
+    suffix_pattern = (
+        re.escape(only.removeprefix("_")) if only else rf"{BUILD_PREFIX}\w+"
+    )
+    for name in _build_schema_names(session, suffix_pattern):
+        if keep_suffix and name.endswith(keep_suffix):
+            continue
+        session.sql(f"drop database if exists {quoted(name)} cascade")
+
+
+def _live_build_or_error(spark: SparkPaths | SparkBuildPaths) -> SparkBuildPaths:
+    if isinstance(spark, SparkBuildPaths):
+        return spark
+    build = spark.live_build()
+    if build is None:
+        raise MissingSparkWarehouseError(
+            f"{spark.root}: no Spark-built tables yet; run "
+            "`autowatch build --target spark`"
+        )
+    return build
+
+
+def parquet_tables(
+    spark: SparkPaths | SparkBuildPaths,
+) -> dict[tuple[str, str], Path]:
+    """``(schema, table) -> folder`` of every Parquet table Spark wrote.
+
+    Given the Spark folder, reads the live build (``current``), resolved
+    once; given one build's folder, reads that build.
+    """
+    if isinstance(spark, SparkPaths):
+        build = spark.live_build()
+        if build is None:
+            return {}
+    else:
+        build = spark
     tables = {}
     for schema in (RAW_SCHEMA, *MODEL_SCHEMAS):
-        parent = spark.raw_dir if schema == RAW_SCHEMA else spark.schema_dir(schema)
+        parent = build.raw_dir if schema == RAW_SCHEMA else build.schema_dir(schema)
         if not parent.is_dir():
             continue
         for table_dir in sorted(parent.iterdir()):
@@ -531,21 +814,25 @@ def _parquet_scan(table_dir: Path) -> str:
     return f"read_parquet({_string_literal(str(table_dir / '**' / '*.parquet'))})"
 
 
-def connect_parquet_tables(spark: SparkPaths, connection=None):
+def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None):
     """A DuckDB connection with one view per Parquet table Spark wrote.
 
     Needs neither Java nor PySpark: the tables are plain Parquet folders,
     so ``autowatch query`` and the notebook read a Spark-built warehouse
-    through DuckDB. Spark's views (staging, intermediate, reporting) live
-    only in its metastore and are not available this way.
+    through DuckDB. Given the Spark folder, the views read the live build
+    (``current``, resolved once here; a later build does not change what
+    this connection reads until it removes the folder). Spark's views
+    (staging, intermediate, reporting) live only in its metastore and are
+    not available this way.
     """
     import duckdb
 
     from ingest.warehouse import identifier, table_name
 
+    build = _live_build_or_error(spark)
     if connection is None:
         connection = duckdb.connect()
-    for (schema, table), table_dir in parquet_tables(spark).items():
+    for (schema, table), table_dir in parquet_tables(build).items():
         connection.execute(f"create schema if not exists {identifier(schema)}")
         connection.execute(
             f"create or replace view {table_name(schema, table)} as "
@@ -586,7 +873,7 @@ class TableDifference:
 
 
 def compare_with_duckdb(
-    database_file: Path, spark: SparkPaths, schema: str = "marts"
+    database_file: Path, spark: SparkPaths | SparkBuildPaths, schema: str = "marts"
 ) -> tuple[list[str], list[TableDifference]]:
     """Compare every table of ``schema`` in a DuckDB file with Spark's.
 
@@ -673,7 +960,7 @@ class MissingSparkWarehouseError(AutowatchError):
     """No Spark build has written Parquet tables here yet."""
 
 
-def run_query_on_parquet(spark: SparkPaths, sql: str):
+def run_query_on_parquet(spark: SparkPaths | SparkBuildPaths, sql: str):
     """One read-only statement over a Spark build's Parquet tables."""
     import duckdb
 
@@ -685,12 +972,13 @@ def run_query_on_parquet(spark: SparkPaths, sql: str):
     )
 
     check_read_only(sql)
-    if not parquet_tables(spark):
+    build = _live_build_or_error(spark)
+    if not parquet_tables(build):
         raise MissingSparkWarehouseError(
-            f"{spark.root}: no Spark-built tables yet; run "
+            f"{build.root}: no Spark-built tables yet; run "
             "`autowatch build --target spark`"
         )
-    connection = connect_parquet_tables(spark)
+    connection = connect_parquet_tables(build)
     try:
         cursor = connection.execute(sql)
         column_names = [column[0] for column in cursor.description or []]

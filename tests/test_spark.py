@@ -1,10 +1,10 @@
 """The same dbt project on Apache Spark, compared row for row with DuckDB.
 
-One Spark build (``autowatch build --target spark`` in its own process, so
-its JVM and Derby metastore go away with it) of the sample articles plus
-crafted RU/EN edge cases; then a DuckDB build of the very Parquet files
-Spark read; then every mart is compared: same columns, same types, and no
-row on one side that the other lacks.
+One Spark build (``spark_build`` in tests/spark_support.py, shared with
+test_spark_atomic.py) of the sample articles plus crafted RU/EN edge
+cases; then a DuckDB build of the very Parquet files Spark read; then
+every mart is compared: same columns, same types, and no row on one side
+that the other lacks.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ import fcntl
 import hashlib
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -21,70 +20,10 @@ import duckdb
 import pytest
 from click.testing import CliRunner
 
-from ingest import dbt, spark
+from ingest import spark
 from ingest.cli import cli
-from ingest.paths import PROJECT_ROOT, default_paths
-
-EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
-SAMPLE_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
-SEEDS_DIR = PROJECT_ROOT / "seeds"
-
-
-def _spark_unavailable_reason() -> str | None:
-    try:
-        spark.check_requirements()
-    except spark.SparkUnavailableError as error:
-        return str(error)
-    return None
-
-
-def _autowatch(*arguments: str, environment: dict | None = None):
-    return subprocess.run(
-        [sys.executable, "-m", "ingest", *arguments],
-        capture_output=True,
-        text=True,
-        env=environment or dict(os.environ),
-        cwd=PROJECT_ROOT,
-    )
-
-
-@pytest.fixture(scope="module")
-def spark_build(tmp_path_factory) -> tuple[Path, spark.SparkPaths]:
-    """One Spark build and one DuckDB build from the same hand-off."""
-    reason = _spark_unavailable_reason()
-    if reason is not None:
-        pytest.skip(f"Spark cannot run here: {reason}")
-    root = tmp_path_factory.mktemp("spark_build")
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key != spark.SPARK_DIRECTORY_VARIABLE
-    }
-    completed = _autowatch(
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(root),
-        "--articles",
-        str(SAMPLE_ARTICLES_DIR),
-        "--articles",
-        str(EDGE_CASES_DIR),
-        "--seeds",
-        str(SEEDS_DIR),
-        environment=environment,
-    )
-    assert completed.returncode == 0, completed.stderr
-    spark_dir = spark.SparkPaths(root / "spark")
-    assert completed.stdout.strip() == str(spark_dir.root)
-
-    duckdb_dir = root / "duckdb"
-    duckdb_dir.mkdir()
-    paths = default_paths(warehouse_dir=duckdb_dir)
-    database_file = duckdb_dir / "autowatch.duckdb"
-    spark.load_handoff(spark_dir.raw_dir, database_file)
-    dbt.build(paths, database_file)
-    return database_file, spark_dir
+from ingest.paths import default_paths
+from tests.spark_support import SEEDS_DIR, run_autowatch, spark_unavailable_reason
 
 
 @pytest.mark.spark
@@ -206,14 +145,15 @@ def test_query_reads_the_spark_build_without_java(spark_build):
 @pytest.mark.spark
 def test_bad_input_leaves_the_spark_warehouse_as_it_was(spark_build, tmp_path):
     _, spark_dir = spark_build
-    before = _folder_fingerprint(spark_dir.warehouse_dir)
+    live_build = spark_dir.live_build()
+    before = _folder_fingerprint(live_build.root)
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
     brands = seeds / "brands.csv"
     lines = brands.read_text(encoding="utf-8").splitlines()
     lines[1] = lines[1] + ",unexpected"
     brands.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    completed = _autowatch(
+    completed = run_autowatch(
         "build",
         "--target",
         "spark",
@@ -224,7 +164,8 @@ def test_bad_input_leaves_the_spark_warehouse_as_it_was(spark_build, tmp_path):
     )
     assert completed.returncode == 1
     assert f"{brands}:2:" in completed.stderr
-    assert _folder_fingerprint(spark_dir.warehouse_dir) == before
+    assert spark_dir.live_build() == live_build
+    assert _folder_fingerprint(live_build.root) == before
 
 
 def _folder_fingerprint(folder: Path) -> str:
@@ -240,7 +181,7 @@ def test_missing_java_is_one_line_with_the_install_command(tmp_path):
     environment = dict(os.environ)
     environment["JAVA_HOME"] = str(tmp_path / "no-java")
     environment["PATH"] = str(Path(sys.executable).parent)
-    completed = _autowatch(
+    completed = run_autowatch(
         "build",
         "--target",
         "spark",
@@ -257,17 +198,17 @@ def test_missing_java_is_one_line_with_the_install_command(tmp_path):
             "Error: --target spark needs Java 17 or newer (no java on PATH or "
             f"in JAVA_HOME); install it with: {spark.JAVA_INSTALL_COMMAND}"
         )
-    assert not (tmp_path / "warehouse" / "spark" / "warehouse").exists()
+    assert not (tmp_path / "warehouse" / "spark" / "builds").exists()
 
 
 def test_a_second_spark_build_is_refused_while_one_holds_the_lock(tmp_path):
-    if _spark_unavailable_reason() is not None:
-        pytest.skip(f"Spark cannot run here: {_spark_unavailable_reason()}")
+    if spark_unavailable_reason() is not None:
+        pytest.skip(f"Spark cannot run here: {spark_unavailable_reason()}")
     spark_dir = tmp_path / "spark"
     spark_dir.mkdir()
     with open(spark_dir / ".build.lock", "a+") as lock_handle:
         fcntl.flock(lock_handle, fcntl.LOCK_EX)
-        completed = _autowatch(
+        completed = run_autowatch(
             "build", "--target", "spark", "--warehouse-dir", str(tmp_path)
         )
     assert completed.returncode == 1
@@ -281,12 +222,14 @@ def test_spark_state_paths_are_absolute_whatever_the_working_directory(
     monkeypatch.delenv(spark.SPARK_DIRECTORY_VARIABLE, raising=False)
     paths = default_paths(warehouse_dir=Path("relative-warehouse"))
     spark_dir = spark.spark_paths(paths)
-    config = spark.session_config(spark_dir)
+    build = spark_dir.build_paths("build_example")
+    config = spark.session_config(build)
     assert spark_dir.root == tmp_path / "relative-warehouse" / "spark"
-    assert config["spark.sql.warehouse.dir"] == str(spark_dir.warehouse_dir)
+    assert build.root == spark_dir.root / "builds" / "build_example"
+    assert config["spark.sql.warehouse.dir"] == str(build.warehouse_dir)
     assert Path(config["spark.sql.warehouse.dir"]).is_absolute()
     assert (
-        f"databaseName={spark_dir.metastore_dir};"
+        f"databaseName={build.metastore_dir};"
         in (config["spark.hadoop.javax.jdo.option.ConnectionURL"])
     )
     assert config["spark.ui.enabled"] == "false"

@@ -1,0 +1,248 @@
+"""A Spark build that fails or dies half-way leaves the live one readable.
+
+Each build writes a folder of its own under ``<spark>/builds/`` (warehouse,
+Derby metastore, raw hand-off) and ``<spark>/current`` is switched to it
+only after ``dbt build`` passed. Both tests start from the session's one
+Spark build (``spark_build``) and check that, after a build that failed a
+data test or was killed, its Parquet tables still hold the old rows and
+its folder is byte for byte what it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest import spark
+from ingest.paths import PROJECT_ROOT, default_paths
+from ingest.warehouse import STOP_AT_PHASE_VARIABLE
+from tests.spark_support import (
+    EDGE_CASES_DIR,
+    SAMPLE_ARTICLES_DIR,
+    SEEDS_DIR,
+    autowatch_command,
+    environment_without_spark_folder,
+    run_autowatch,
+)
+from tests.test_warehouse import edit_row
+
+# Only guards against a hang; no test asserts on time.
+HANG_GUARD_SECONDS = 1800
+POLL_SECONDS = 0.5
+
+TARGETS_SQL = (
+    "select target_code, value_low, evidence_quote "
+    "from marts.fct_target order by target_code"
+)
+BRANDS_SQL = "select brand_code, note from marts.dim_brand order by brand_code"
+CHANGED_BRAND = "baic"
+
+
+def folder_fingerprint(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def live_rows(spark_dir: spark.SparkPaths, sql: str) -> list[tuple]:
+    """Rows read the way `autowatch query --target spark` reads them."""
+    return spark.run_query_on_parquet(spark_dir, sql).rows
+
+
+def build_arguments(spark_dir: spark.SparkPaths, seeds_dir: Path) -> list[str]:
+    return [
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(spark_dir.root.parent),
+        "--articles",
+        str(SAMPLE_ARTICLES_DIR),
+        "--articles",
+        str(EDGE_CASES_DIR),
+        "--seeds",
+        str(seeds_dir),
+    ]
+
+
+@pytest.mark.spark
+def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tmp_path):
+    _, spark_dir = spark_build
+    live_build = spark_dir.live_build()
+    fingerprint = folder_fingerprint(live_build.root)
+    targets_before = live_rows(spark_dir, TARGETS_SQL)
+    brands_before = live_rows(spark_dir, BRANDS_SQL)
+    assert targets_before and brands_before
+
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    # The quote is not in its article: evidence_in_article fails on
+    # stg_curated__targets, half-way through dbt build.
+    edit_row(
+        seeds / "targets.csv",
+        "target_code",
+        "moskvich_2022_total_600",
+        evidence_quote="a target of assembling 700 new cars",
+    )
+    # dim_brand does not depend on targets, so dbt builds it before or
+    # while the test above fails: a build that replaced tables in place
+    # would publish this note.
+    edit_row(
+        seeds / "brands.csv",
+        "brand_code",
+        CHANGED_BRAND,
+        note="changed by a build that must not go live",
+    )
+    completed = run_autowatch(
+        *build_arguments(spark_dir, seeds),
+        environment=environment_without_spark_folder(),
+    )
+
+    assert completed.returncode == 1, completed.stderr
+    assert "dbt build on Spark failed" in completed.stderr
+    assert (
+        "test evidence_in_article_stg_curated__targets_evidence_quote"
+        in completed.stderr
+    )
+    assert "target_code='moskvich_2022_total_600'" in completed.stderr
+    assert spark_dir.live_build() == live_build
+    assert folder_fingerprint(live_build.root) == fingerprint
+    # The failed build's folder is gone; only the live one remains.
+    assert [entry.name for entry in spark_dir.builds_dir.iterdir()] == [
+        live_build.build_id
+    ]
+    assert live_rows(spark_dir, TARGETS_SQL) == targets_before
+    assert live_rows(spark_dir, BRANDS_SQL) == brands_before
+    assert all(
+        note != "changed by a build that must not go live"
+        for _, note in (live_rows(spark_dir, BRANDS_SQL))
+    )
+
+
+def wait_until_stopped(process: subprocess.Popen, stderr_file: Path) -> None:
+    """Block until the build stops itself at its phase; fail if it exits."""
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
+    while time.monotonic() < deadline:
+        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
+        if pid == 0:
+            time.sleep(POLL_SECONDS)
+            continue
+        if os.WIFSTOPPED(status):
+            return
+        process.returncode = os.waitstatus_to_exitcode(status)
+        pytest.fail(
+            "build exited before reaching its phase:\n"
+            + stderr_file.read_text(errors="replace")
+        )
+    os.killpg(process.pid, signal.SIGKILL)
+    pytest.fail("build never reached its phase")
+
+
+@pytest.mark.spark
+def test_a_killed_spark_build_leaves_the_live_one_and_frees_the_lock(
+    spark_build, tmp_path
+):
+    """Killed after Spark extracted and registered the new raw tables, just
+    before dbt: the live build is untouched, a second builder is refused
+    while the first holds the lock, and the lock is free once it died."""
+    _, spark_dir = spark_build
+    live_build = spark_dir.live_build()
+    fingerprint = folder_fingerprint(live_build.root)
+    brands_before = live_rows(spark_dir, BRANDS_SQL)
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    edit_row(
+        seeds / "brands.csv",
+        "brand_code",
+        CHANGED_BRAND,
+        note="changed by a build that is killed",
+    )
+    environment = environment_without_spark_folder()
+    environment[STOP_AT_PHASE_VARIABLE] = "spark-raw-registered"
+    stderr_file = tmp_path / "stderr.txt"
+    with open(stderr_file, "w") as stderr:
+        # A session of its own, so that one signal reaches the build, the
+        # JVM it started and Spark's Python workers.
+        process = subprocess.Popen(
+            autowatch_command(*build_arguments(spark_dir, seeds)),
+            env=environment,
+            cwd=PROJECT_ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+        )
+    try:
+        wait_until_stopped(process, stderr_file)
+        unfinished = [
+            entry
+            for entry in spark_dir.builds_dir.iterdir()
+            if entry.name != live_build.build_id
+        ]
+        assert len(unfinished) == 1
+        assert (unfinished[0] / "raw" / "news_articles").is_dir()
+
+        second = run_autowatch(
+            *build_arguments(spark_dir, SEEDS_DIR),
+            environment=environment_without_spark_folder(),
+        )
+        assert second.returncode == 1
+        assert "another build is running" in second.stderr
+        assert live_rows(spark_dir, BRANDS_SQL) == brands_before
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    assert spark_dir.live_build() == live_build
+    assert folder_fingerprint(live_build.root) == fingerprint
+    assert live_rows(spark_dir, BRANDS_SQL) == brands_before
+    # The kernel dropped the dead build's lock: the next builder gets it at
+    # once and removes the unfinished folder, as a build does first thing.
+    paths = default_paths(warehouse_dir=spark_dir.root.parent)
+    with spark.spark_lock(spark_dir, paths, wait=False):
+        spark.remove_stale_builds(spark_dir)
+    assert [entry.name for entry in spark_dir.builds_dir.iterdir()] == [
+        live_build.build_id
+    ]
+    assert folder_fingerprint(live_build.root) == fingerprint
+
+
+def test_switching_the_live_build_is_one_rename(tmp_path):
+    """``current`` always names a whole build: the old one until the new
+    link replaces it, and readers resolve it once."""
+    spark_dir = spark.SparkPaths(tmp_path / "spark")
+    first = spark_dir.start_build()
+    second = spark_dir.start_build()
+    assert first != second
+    assert first.build_id.startswith(spark.BUILD_PREFIX)
+    assert first.build_id == first.build_id.lower()
+    assert first.build_id.replace("_", "").isalnum()
+    assert spark_dir.live_build() is None
+    with pytest.raises(spark.MissingSparkWarehouseError):
+        spark.connect_parquet_tables(spark_dir)
+
+    spark.switch_live_build(spark_dir, first)
+    assert spark_dir.live_build() == first
+    assert not os.readlink(spark_dir.current_link).startswith("/")
+    spark.switch_live_build(spark_dir, second)
+    assert spark_dir.live_build() == second
+    assert not (spark_dir.root / "current.new").exists()
+
+    # Old layout (before builds had folders) and the replaced build go.
+    (spark_dir.root / "warehouse" / "marts.db").mkdir(parents=True)
+    (spark_dir.root / "derby.log").write_text("old", encoding="utf-8")
+    spark.remove_stale_builds(spark_dir)
+    assert [entry.name for entry in spark_dir.builds_dir.iterdir()] == [second.build_id]
+    assert sorted(entry.name for entry in spark_dir.root.iterdir()) == [
+        "builds",
+        "current",
+    ]
