@@ -1,0 +1,202 @@
+"""A build through Spark Connect (``SPARK_REMOTE``), as on a cluster.
+
+PySpark's wheel carries the Spark Connect server (``spark-connect_*.jar``),
+so a real server runs here in a process of its own, with its own warehouse
+folder and metastore, as a cluster's would be. The build talks to it only
+through gRPC: extraction runs in the server's Python workers, dbt's models
+and tests run as the server's jobs, and the build's schemas get a suffix of
+their own in the server's shared catalog until they pass; then the plain
+schemas are views over them. The one thing shared with a real cluster that
+this cannot show is storage: the server reads and writes this machine's
+folders, where a cluster would need object storage or a shared mount.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from ingest import dbt, spark
+from ingest.paths import default_paths
+from tests.spark_support import (
+    SAMPLE_ARTICLES_DIR,
+    SEEDS_DIR,
+    environment_without_spark_folder,
+    run_autowatch,
+    spark_unavailable_reason,
+)
+
+CONNECT_SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
+# Only guards against a hang; no test asserts on time.
+HANG_GUARD_SECONDS = 600
+POLL_SECONDS = 0.5
+# A previous build's schema in the shared catalog, which a build that went
+# live must drop.
+EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(process: subprocess.Popen, port: int, log_file: Path) -> None:
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                "the Spark Connect server exited:\n"
+                + log_file.read_text(errors="replace")[-4000:]
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(POLL_SECONDS)
+    pytest.fail("the Spark Connect server never listened")
+
+
+@pytest.fixture(scope="module")
+def connect_server(tmp_path_factory):
+    """``sc://localhost:<port>`` of a Spark Connect server of this module."""
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"Spark cannot run here: {reason}")
+    if importlib.util.find_spec("grpc") is None:
+        pytest.skip("the Spark Connect client needs grpcio (pyspark[connect])")
+    import pyspark
+
+    spark_submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    server_state = spark.SparkBuildPaths(tmp_path_factory.mktemp("connect_server"))
+    server_state.log4j_file.write_text(spark.LOG4J_CONFIGURATION, encoding="utf-8")
+    port = free_port()
+    settings = {
+        **spark.session_config(server_state),
+        "spark.sql.catalogImplementation": "hive",
+        "spark.connect.grpc.binding.address": "127.0.0.1",
+        "spark.connect.grpc.binding.port": str(port),
+    }
+    command = [
+        str(spark_submit),
+        "--class",
+        CONNECT_SERVER_CLASS,
+        "--master",
+        spark.LOCAL_MASTER,
+        *[
+            argument
+            for key, value in settings.items()
+            for argument in (
+                "--conf",
+                f"{key}={value}",
+            )
+        ],
+    ]
+    environment = environment_without_spark_folder()
+    # The server's Python workers run the extraction: this interpreter has
+    # the autowatch package.
+    environment["PYSPARK_PYTHON"] = sys.executable
+    environment.pop(spark.SPARK_REMOTE_VARIABLE, None)
+    log_file = server_state.root / "server.log"
+    with open(log_file, "w") as log:
+        # A session of its own: one signal stops the server and its workers.
+        process = subprocess.Popen(
+            command,
+            env=environment,
+            cwd=server_state.root,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        wait_for_port(process, port, log_file)
+        yield f"sc://localhost:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+@pytest.fixture
+def client(connect_server):
+    from pyspark.sql import SparkSession
+
+    session = SparkSession.builder.remote(connect_server).getOrCreate()
+    try:
+        yield session
+    finally:
+        session.stop()
+
+
+@pytest.mark.spark
+def test_a_build_through_spark_connect_matches_duckdb_and_publishes_views(
+    connect_server, client, tmp_path
+):
+    # What a shared catalog holds before: a table from before builds had
+    # schemas of their own, and an earlier build's schema.
+    client.sql("create database if not exists marts")
+    client.sql("create table marts.dim_brand (brand_code string) using parquet")
+    client.sql(f"create database {EARLIER_BUILD_SCHEMA}")
+
+    environment = environment_without_spark_folder()
+    environment[spark.SPARK_REMOTE_VARIABLE] = connect_server
+    completed = run_autowatch(
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(tmp_path / "warehouse"),
+        "--articles",
+        str(SAMPLE_ARTICLES_DIR),
+        "--seeds",
+        str(SEEDS_DIR),
+        environment=environment,
+    )
+    assert completed.returncode == 0, completed.stderr
+
+    spark_dir = spark.SparkPaths(tmp_path / "warehouse" / "spark")
+    live_build = spark_dir.live_build()
+    assert live_build is not None
+    # The server wrote the marts under this build's folder, not its own
+    # warehouse folder, so `current` switches them with the build.
+    assert (live_build.schema_dir("marts") / "dim_brand").is_dir()
+    assert not live_build.metastore_dir.exists()
+
+    database_file = tmp_path / "duckdb" / "autowatch.duckdb"
+    database_file.parent.mkdir()
+    spark.load_handoff(live_build.raw_dir, database_file)
+    dbt.build(default_paths(warehouse_dir=database_file.parent), database_file)
+    compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
+    assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(compared)
+    assert [str(difference) for difference in differences] == []
+
+    # The shared catalog: this build's schemas, the plain ones as views
+    # over them, and no earlier build's schema.
+    suffix = f"_{live_build.build_id}"
+    databases = {database.name for database in client.catalog.listDatabases()}
+    assert {f"raw{suffix}", f"staging{suffix}", f"marts{suffix}"} <= databases
+    assert EARLIER_BUILD_SCHEMA not in databases
+    assert not [
+        name
+        for name in databases
+        if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
+    ]
+    assert client.catalog.getTable("marts.dim_brand").tableType == "VIEW"
+    sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
+    with duckdb.connect(str(database_file), read_only=True) as connection:
+        expected = connection.execute(sql).fetchall()
+    assert [tuple(row) for row in client.sql(sql).collect()] == expected
+    assert spark.run_query_on_parquet(spark_dir, sql).rows == expected
