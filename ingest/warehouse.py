@@ -316,13 +316,14 @@ def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
         if name not in ("article_id", "article_text")
     ]
     curated_columns = list(TABLES_BY_NAME["articles"].column_names)
-    parts = [
-        _json_of_columns("articles", article_columns),
-        _json_of_columns("curated", curated_columns),
-    ]
+    hashed = (
+        _json_of_columns("articles", article_columns)
+        + ", "
+        + _json_of_columns("curated", curated_columns)
+    )
     extraction_join = ""
     if with_extraction:
-        parts.append("coalesce(extraction_keys.extraction_key, '')")
+        hashed += ", coalesce(extraction_keys.extraction_key, '')"
         extraction_join = (
             f"left join {_raw_table_in(catalog, 'article_extraction_keys')} "
             "as extraction_keys "
@@ -330,7 +331,7 @@ def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
         )
     return (
         "select articles.article_id, md5(concat_ws('|', "
-        + ", ".join(parts)
+        + hashed
         + ")) as input_key "
         f"from {_raw_table_in(catalog, 'news_articles')} as articles "
         f"left join {_raw_table_in(catalog, curated_raw_table('articles'))} as curated "
