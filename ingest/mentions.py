@@ -368,6 +368,12 @@ _TRAILING_LEGAL_FORMS = r"LLC|L\.L\.C\.|Inc\.?|Ltd\.?|Corp\.?|PLC|plc|LP|L\.P\.|
 # A suffix word followed by more of a proper name is inside that name:
 # "Advanced Technology Vehicles Manufacturing (ATVM) Loan Program".
 _NAME_CONTINUES = re.compile(r"\s+(?:\([A-Z]{2,}\)\s+)?[A-Z][a-z]")
+# A company noun or legal form closes a name even in a title-case
+# headline: "Tata Group Gigafactory Investment" names "Tata Group".
+_ENDS_WITH_COMPANY_NOUN = re.compile(
+    r"(?:Group|Company|Corporation|Corp\.?|Inc\.?|LLC|Ltd\.?|GmbH|JSC|PJSC|"
+    r"OJSC|Holdings?)\Z"
+)
 
 # A person cue is a role phrase right before a full name: the role word
 # ("Minister", "Director", "премьер-министр"), more role words ("Director
@@ -380,6 +386,8 @@ _ROLE_HEADS = (
     r"founder|co-founder|minister|mayor|governor|spokesperson|spokesman|"
     r"spokeswoman|analyst|expert|executive|chief|deputy|secretary|senator|"
     r"chancellor|ambassador|administrator|commissioner|premier|sen\.|gov\.|"
+    r"representative|rep\.|congressman|congresswoman|congressmember|chair|"
+    r"prime[\s-]minister|"
     r"глав[аыеу]|директор\w*|гендиректор\w*|президент\w*|"
     r"председател\w*|министр\w*|замминистра|мэр\w*|губернатор\w*|"
     r"основател\w*|эксперт\w*|аналитик\w*|руководител\w*|"
@@ -388,16 +396,19 @@ _ROLE_HEADS = (
     r"изобретател\w*"
 )
 _ROLE_TAILS = (
-    r"general|secretary|chairman|director|officer|minister|president|"
-    r"executive|manager"
+    r"general|secretary|chairman|chair|director|operating|officer|minister|"
+    r"president|executive|manager"
 )
-_PERSON_NAME_TOKEN = r"[A-ZА-ЯЁ][a-zа-яё]+(?:-[A-ZА-ЯЁ][a-zа-яё]+)?"
+_PERSON_NAME_TOKEN = (
+    r"[A-ZА-ЯЁÀ-ÖØ-Þ][a-zа-яёß-öø-ÿ]+(?:[A-Z][a-zß-öø-ÿ]+)?"
+    r"(?:-[A-ZА-ЯЁÀ-ÖØ-Þ][a-zа-яёß-öø-ÿ]+)?"
+)
 _PERSON_CUE = re.compile(
     rf"(?<![\w-])(?i:{_ROLE_HEADS})(?![\w-])"
     rf"(?:\s+(?i:{_ROLE_TAILS})(?![\w-]))*"
     r"(?P<complement>(?:\s+(?:[a-zа-яё][\w'’-]*|[A-ZА-ЯЁ]{2,6}(?![\w-])|"
     r"[«\"“][^»\"”\n]{1,60}?[»\"”]|[A-ZА-ЯЁ][\w'’.-]*)){0,6}?)"
-    rf",?\s+(?P<name>{_PERSON_NAME_TOKEN}(?:\s+{_PERSON_NAME_TOKEN}){{1,4}})"
+    rf"\s+(?P<name>{_PERSON_NAME_TOKEN}(?:\s+{_PERSON_NAME_TOKEN}){{1,4}})"
     r"(?![\w-])"
 )
 # Words no person's name holds: they end an institution's name ("Loan
@@ -413,6 +424,18 @@ _NOT_PERSON_WORDS = {
     "january", "february", "march", "april", "may", "june", "july",
     "august", "september", "october", "november", "december", "monday",
     "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday",
+    # Role words: "Executive Chairman Chung" names no one by the role's
+    # second word, "Governor Kemp, Senator Ossoff" is two roles.
+    "chairman", "chairwoman", "chair", "officer", "operating", "senator",
+    "secretary", "governor", "minister", "president", "director", "mayor",
+    "executive", "representative", "congressman", "congresswoman", "deputy",
+    "chief", "general", "manager", "ambassador", "commissioner",
+    # Headline words after a name: "Secretary Buttigieg Delivers Remarks".
+    "remarks", "delivers", "announces", "visits", "tours", "speaks", "says",
+    "meets", "highlights", "statement", "interview", "address",
+    # Institutions a role's complement runs into: "Secretary Buttigieg
+    # later delivered remarks at Ivy Tech Community College".
+    "college", "school", "academy", "hospital", "airport", "museum",
 }  # fmt: skip
 _PATRONYMIC = re.compile(
     r"(?:ович|евич|ич|овна|евна|ична|инична)\w{0,3}$", re.IGNORECASE
@@ -467,15 +490,17 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "company",
         re.compile(
-            r"(?<![\w-])(?i:компани[яиюейм]+|концерн\w*|холдинг\w*|"
+            r"(?<![\w-])(?:(?i:компани[яиюейм]+|концерн\w*|холдинг\w*|"
             r"автопроизводител\w*|автоконцерн\w*|производител\w*|"
             r"корпораци\w*|госкорпораци\w*|стартап\w*|дистрибьютор\w*|фирм\w*|"
             r"групп[аыуеой]+\s+компаний|групп[аыуеой]+|"
-            r"company|automaker|carmaker|manufacturer|concern|startup|"
-            r"holding|distributor|supplier|firm|group|"
             r"(?:автомобильн\w+|китайск\w+|российск\w+|южнокорейск\w+|"
             r"японск\w+|немецк\w+|иностранн\w+)\s+(?:компани\w+|концерн\w*|"
-            r"автопроизводител\w*|производител\w*))\s+"
+            r"автопроизводител\w*|производител\w*))|"
+            # English nouns in lower case only: capitalised, "Group" ends a
+            # name ("Hyundai Motor Group Executive Chair …").
+            r"company|automaker|carmaker|manufacturer|concern|startup|"
+            r"holding|distributor|supplier|firm|group)\s+"
             rf"(?:{_QUOTED}|(?P<name>{_NAME}))"
         ),
     ),
@@ -498,7 +523,7 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "plant",
         re.compile(
-            rf"(?P<name>(?:{_LATIN_NAME}\s+){{1,3}}(?:plant|factory|"
+            rf"(?P<name>(?:{_LATIN_NAME}\s+){{1,4}}(?:plant|factory|"
             r"assembly\s+plant|Plant|Factory))(?![\w-])"
         ),
     ),
@@ -518,7 +543,12 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"сел[аеоу]|деревн\w+|республик\w+|city\s+of|town\s+of|"
             r"village\s+of|republic\s+of|province\s+of|regions?\s+of|"
             r"county\s+of)\s+"
-            r"(?P<name>[A-ZА-ЯЁ][\w-]+)"
+            # A second capitalised word belongs to the name ("Naberezhnye
+            # Chelny", "Нижний Новгород") unless a region noun or a role
+            # follows it: "городе Тольятти Самарской области".
+            r"(?P<name>[A-ZА-ЯЁ][\w-]+(?:\s+[A-ZА-ЯЁ][\w-]+(?![\w-])"
+            r"(?!\s+(?:област|кра[йяюе]|район|округ|(?i:region|county|oblast|"
+            r"province|mayor|governor))))?)"
         ),
     ),
     (
@@ -533,6 +563,14 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 _SUFFIX_CUE = _CANDIDATE_PATTERNS[0][1]
+_PLANT_SUFFIX_CUE = _CANDIDATE_PATTERNS[7][1]
+# A plant "name" made only of what plants make or do ("EV Battery Plant",
+# "Assembly Plant") describes a kind of plant, not one plant.
+_GENERIC_PLANT_NAME = re.compile(
+    r"(?:(?:EV|Battery|Assembly|Engine|Manufacturing|Stamping|Parts|Car|"
+    r"Vehicle|Truck|Cell|Power|New|Electric|Auto|Components?)\s+)+"
+    r"(?:plant|factory|assembly\s+plant|Plant|Factory)"
+)
 _COMPANY_WORD_CUE = _CANDIDATE_PATTERNS[3][1]
 
 # Words every match of the candidate pattern at the same position
@@ -578,7 +616,8 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "founder", "minister", "mayor", "governor", "spokes", "analyst",
             "expert", "executive", "chief", "deputy", "secretary", "senator",
             "chancellor", "ambassador", "administrator", "commissioner",
-            "premier", "sen.", "gov.", "изобретател", "глав", "директор", "президент",
+            "premier", "sen.", "gov.", "representative", "rep.", "congress",
+            "prime", "изобретател", "глав", "директор", "президент",
             "председател", "министр", "мэр", "губернатор", "основател",
             "эксперт", "аналитик", "руководител", "премьер", "заместител",
             "представител", "пресс-секретар",
@@ -626,6 +665,7 @@ _CUE_WORD_STARTS = {
         "founder|co-founder|minister|mayor|governor|spokesperson|spokesman|"
         "spokeswoman|analyst|expert|executive|chief|deputy|secretary|senator|"
         "chancellor|ambassador|administrator|commissioner|premier|sen\\.|gov\\.|"
+        "representative|rep\\.|congressman|congresswoman|congressmember|chair|prime|"
         "глав|директор|гендиректор|президент|председател|министр|замминистра|"
         "мэр|губернатор|основател|эксперт|аналитик|руководител|вице-премьер|"
         "вице-президент|премьер|заместител|сооснователь|представител|"
@@ -684,7 +724,15 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
                 if span is None:
                     continue
                 start, end = span
-            elif pattern is _SUFFIX_CUE and _NAME_CONTINUES.match(text, end):
+            elif pattern is _PLANT_SUFFIX_CUE and _GENERIC_PLANT_NAME.fullmatch(
+                text, start, end
+            ):
+                continue
+            elif (
+                pattern is _SUFFIX_CUE
+                and _NAME_CONTINUES.match(text, end)
+                and not _ENDS_WITH_COMPANY_NOUN.search(text, start, end)
+            ):
                 continue
             name = text[start:end]
             stripped = name.rstrip(" .,")

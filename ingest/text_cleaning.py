@@ -57,6 +57,16 @@ _JUNK_LINE = re.compile(
       | tags?\s*:.*
       | теги\s*:.*
       | i\ am\ [A-Z][a-z]+\ [A-Z][a-z]+,\ a\ .*journalist.*
+      # A wire distributor's line: "02/08/2024 | Press release |
+      # Distributed by Public on 02/08/2024 21:37".
+      | .*\|\s*(?:press\ release|distributed\ by)\b.*
+      # Wiki maintenance notices: "Эту статью предлагается разделить …",
+      # "This article needs additional citations …".
+      | (?:эт[уа]|в\ этой)\ (?:статью|статья|статье|разделе?)\ (?:предлагается|
+          нуждается|требует|не\ хватает|содержит|следует|нужно|необходимо|
+          является\ кандидатом|может\ содержать|описывает\ ситуацию).*
+      | this\ (?:article|section)\ (?:needs|may|has\ multiple|relies|
+          contains|is\ about|possibly|is\ being\ considered).*
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
@@ -69,6 +79,18 @@ _CAPTION_LINE = re.compile(
     r"\b(?:1[89]\d\d|20\d\d)\b[^.!?:;\n]{0,20}$"
 )
 _CAPTION_MAX_LENGTH = 90
+
+# A photo caption of any length: it points at who stands where in the
+# picture ("Steven Chu (left center) talks with …") or ends with the
+# photographer's credit ("(by Jeffrey Sauger for General Motors)",
+# "(Photo: Reuters)").
+_CAPTION_PARAGRAPH = re.compile(
+    r"\((?:(?:far|second\s+from|third\s+from)\s+)?(?:left|right|center|centre)"
+    r"(?:\s+(?:center|centre|front|back|rear))?\)"
+    r"|\((?:photo(?:graph)?\s+)?by\s+[A-Z][^()\n]{0,80}\)\s*$"
+    r"|\((?:photo|фото)\s*:[^()\n]{0,80}\)\s*$",
+    re.IGNORECASE,
+)
 
 # A byline's name on its own line right after "Author:" (lowercase names
 # such as "anastasia mariana" are common in scraped pages).
@@ -172,6 +194,7 @@ def clean(text: str) -> CleanedText:
             _JUNK_LINE.match(line)
             or (after_byline and _NAME_ONLY_LINE.match(line))
             or is_caption
+            or _CAPTION_PARAGRAPH.search(line) is not None
         ):
             junk.append((start, end))
             after_byline = line.strip().lower() in ("author:", "автор:")
