@@ -101,6 +101,9 @@ _EN_UNITS = {
     "dealers": r"dealers(?:hips)?|dealerships?|showrooms?",
     "jobs": r"jobs?|workplaces?|positions",
     "people": r"employees?|workers?|people|staff|persons?|specialists?|"
+    # People counted by what they are: "two senators", "two children".
+    r"senators?|congress(?:wo)?m[ae]n|lawmakers?|legislators?|children|"
+    r"kids|residents?|citizens?|voters?|engineers?|students?|officials?|"
     # People counted by a demonym: "34,000 Australians", "Americans".
     r"(?-i:[A-Z][a-z]+(?:ans|ese)|Britons)",
     "percent": r"%|percent|per\s+cent|percentage\s+points?|pp",
@@ -646,6 +649,13 @@ def _figure_from_match(
         and groups.get("qualifier", "").lower() == "до"
     ):
         qualifier = EXACT
+    if unit == "km":
+        speed = _PER_HOUR.match(text, end)
+        if speed is not None:
+            # "30 to 50 kilometres per hour" is a speed, outside the
+            # vocabulary: the unit is unnamed, the span takes "per hour".
+            unit = None
+            end = speed.end()
     if unit in _COUNTED_NOUN_UNITS and value_low != 1:
         # "12 large vehicle production facilities": a singular unit noun
         # before another noun is a modifier; the count is of the last one.
@@ -690,15 +700,23 @@ def _figure_from_match(
     )
 
 
+_PER_HOUR = re.compile(
+    r"\s*(?:per\s+hour|an\s+hour|/\s?h\b|в\s+час|/\s?ч\b)", re.IGNORECASE
+)
 # Unit nouns a singular form of which may modify a following noun.
 _COUNTED_NOUN_UNITS = {"vehicles", "plants", "models", "brands", "jobs", "people"}
 _FOLLOWING_WORD = re.compile(r"\s+([a-z][\w]*(?:-\w+)*)(?![\w-])")
 _DETERMINER_BEFORE = re.compile(
-    r"\b(?:the|these|those|both|our|your|their|its|his|her|my|all|first|last|"
+    r"\b(?:the|these|those|both|our|your|their|its|his|her|my|first|last|"
     r"next|other)\s+$",
     re.IGNORECASE,
 )
-_PLURAL_NOUN = re.compile(r"\s+[a-z][a-z-]*[a-rt-z]s(?![\w-])")
+# Adjectives may stand between ("two great, iconic American companies"),
+# function words may not ("two of the companies" is no count of them).
+_PLURAL_NOUN = re.compile(
+    rf"(?:,?\s+(?!(?:{_EN_STOP}|and|but)\b)[A-Za-z][a-z-]*(?<!s)){{0,3}}?"
+    r",?\s+[a-z][a-z-]*[a-rt-z]s(?![\w-])"
+)
 # Capitalised words after which a bare number is a quantity, not part of
 # a name: sentence openers, prepositions and qualifiers.
 _FUNCTION_WORDS = {
@@ -797,12 +815,30 @@ _FOLD_FIGURE = re.compile(
     + r")[-‑]?fold(?![\w-])",
     re.IGNORECASE,
 )
-# "almost a year", "more than a month": one unit, qualified.
+# "almost a year", "more than a month": one unit, qualified; "a year
+# ago", "a year later": one unit, exact.
 _ONE_UNIT_FIGURE = re.compile(
-    rf"(?<![\w-])(?P<qualifier>{_EN_QUALIFIER_ALTERNATION})\s+an?\s+"
-    r"(?P<unit>year|month)(?![\w-])",
+    rf"(?<![\w-])(?:(?P<qualifier>{_EN_QUALIFIER_ALTERNATION})\s+an?\s+"
+    r"(?P<unit>year|month)|an?\s+(?P<unit_before_time>year|month)"
+    r"(?=\s+(?:ago|later|earlier|before)\b))(?![\w-])",
     re.IGNORECASE,
 )
+# "a couple of years": two, roughly.
+_COUPLE_FIGURE = re.compile(
+    r"(?<![\w-])a\s+couple\s+of\s+(?P<unit>years|months)(?![\w-])", re.IGNORECASE
+)
+# A share as a fraction word: "half of all new car sales" is 50 percent.
+_HALF_FIGURE = re.compile(r"(?<![\w-])(?P<number>half)(?=\s+of\s)", re.IGNORECASE)
+# Multipliers as verbs and adjectives: "tripled", "more than triple",
+# "to double".
+_MULTIPLIER_FIGURE = re.compile(
+    rf"(?<![\w-])(?:(?P<qualifier>{_EN_QUALIFIER_ALTERNATION})\s+)?"
+    r"(?P<number>doubled|tripled|trebled|quadrupled|"
+    r"(?<=\s)(?:double|triple|treble|quadruple)(?=\s+(?:the|its|their|our|in|by)\b))"
+    r"(?![\w-])",
+    re.IGNORECASE,
+)
+_MULTIPLIER_VALUES = {"doub": 2.0, "trip": 3.0, "treb": 3.0, "quad": 4.0}
 
 
 def _with_word_figures(
@@ -815,16 +851,32 @@ def _with_word_figures(
     """Add the figures the number grammar cannot see: multipliers fused
     with their number ("tenfold") and "a" as one ("almost a year")."""
     lowered = text.lower()
-    if "fold" not in lowered and " a year" not in lowered and " a month" not in lowered:
+    if not any(
+        word in lowered
+        for word in ("fold", "a year", "a month", "couple", "half", "doub", "trip",
+                     "treb", "quadrup")
+    ):
         return figures
     found = list(figures)
     taken = [(figure.start, figure.end) for figure in figures] + list(blocked)
-    for pattern in (_FOLD_FIGURE, _ONE_UNIT_FIGURE):
+    patterns = (
+        _FOLD_FIGURE, _ONE_UNIT_FIGURE, _COUPLE_FIGURE, _HALF_FIGURE,
+        _MULTIPLIER_FIGURE,
+    )  # fmt: skip
+    for pattern in patterns:
         for match in pattern.finditer(text):
             start, end = match.start() + offset, match.end() + offset
             if _overlaps(start, end, taken):
                 continue
-            if pattern is _FOLD_FIGURE:
+            qualifier = _qualifier_of(match.groupdict().get("qualifier"), grammar_)
+            if pattern is _COUPLE_FIGURE:
+                value, unit, qualifier = 2.0, match.group("unit").lower(), APPROX
+            elif pattern is _HALF_FIGURE:
+                value, unit = 50.0, "percent"
+            elif pattern is _MULTIPLIER_FIGURE:
+                value = _MULTIPLIER_VALUES[match.group("number").lower()[:4]]
+                unit = "times"
+            elif pattern is _FOLD_FIGURE:
                 number = match.group("number")
                 value = (
                     float(number)
@@ -834,7 +886,8 @@ def _with_word_figures(
                 unit = "times"
             else:
                 value = 1.0
-                unit = "years" if match.group("unit").lower() == "year" else "months"
+                word = match.group("unit") or match.group("unit_before_time")
+                unit = "years" if word.lower() == "year" else "months"
             found.append(
                 Figure(
                     start=start,
@@ -844,7 +897,7 @@ def _with_word_figures(
                     value_high=value,
                     unit=unit,
                     currency=None,
-                    qualifier=_qualifier_of(match.group("qualifier"), grammar_),
+                    qualifier=qualifier,
                 )
             )
             taken.append((start, end))
@@ -946,6 +999,14 @@ _SAME_QUANTITY = re.compile(
 )
 
 
+# A figure ending in its own plural noun ("two great, iconic American
+# companies") counts that noun, not the unit of the figure before it.
+_COUNTS_ITS_OWN_NOUN = re.compile(
+    r"(?<![\w-])(?!(?:thousands|millions|billions|hundreds|dozens)\Z)"
+    r"[a-z][a-z-]*[a-rt-z]s\Z"
+)
+
+
 def carry_units(figures: list[Figure], text: str) -> list[Figure]:
     """Give a bare number the unit of the figure just before it.
 
@@ -960,6 +1021,7 @@ def carry_units(figures: list[Figure], text: str) -> list[Figure]:
             previous is not None
             and figure.unit is None
             and previous.unit is not None
+            and not _COUNTS_ITS_OWN_NOUN.search(figure.text)
             and (_CARRY_GAP.match(gap) or _SAME_QUANTITY.search(gap))
         ):
             figure = replace(figure, unit=previous.unit, currency=previous.currency)
