@@ -219,7 +219,8 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 + r")?"
                 + _LEFT
                 + _EN_MONTH
-                + r"(?:,?\s+"
+                # "January of 2023" is January 2023.
+                + r"(?:,?\s+(?:of\s+)?"
                 + _YEAR
                 + r")"
                 + _RIGHT
@@ -412,6 +413,8 @@ _PATTERNS: dict[str, list[tuple[str, re.Pattern[str]]]] = {
                 + r"?"
                 + _LEFT
                 + _YEAR
+                # A decade ("1970-е", "1990-х годах") is no year.
+                + r"(?![-‑–]?(?:е|х|ые|ых|ым|ыми)(?!\w))"
                 + r"(?:"
                 + _RU_YEAR_WORD
                 + r"|(?=\s*[^\w\s]|\s*$)|"
@@ -1035,7 +1038,24 @@ def _names_the_day(match: re.Match[str], text: str) -> bool:
         return True
     after = text[match.end() :]
     if re.match(r"\s*(?:,|[.!?](?:\s|$)|$)", after):
-        return False
+        # "Today, X toured …" and "the plant we were in today." report the
+        # event's day by a past-tense verb; "to participate today." by the
+        # act it names. "Today, KAMAZ is …" and "what we have today." state
+        # how things are now.
+        if after.lstrip().startswith(","):
+            clause = re.match(r"[^.!?;:]*", after.lstrip()[1:]).group()
+        else:
+            clause = re.split(r"[.!?;:,]", text[: match.start()])[-1]
+            if re.search(r"\bto\s+[a-z]+\s+\Z", clause):
+                return True
+        # Lower-case words only: "Advanced" in a name is no verb.
+        words = re.findall(r"(?<![\w'’])[a-z]+", clause)
+        if any(word in ("is", "are", "am", "have", "has") for word in words):
+            return False
+        return any(
+            (word.endswith("ed") and len(word) > 4) or word in _PAST_TENSE_IRREGULAR
+            for word in words
+        )
     if _NOWADAYS_BEFORE.search(text, 0, match.start()):
         return False
     verb = _PRONOUN_VERB_AFTER.match(text, match.end())
