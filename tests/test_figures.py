@@ -388,3 +388,53 @@ def test_this_figure_carries_the_unit_of_the_figure_before_it():
     figures = carry_units(find_figures(text, "en"), text)
     assert figures[-1].unit == "vehicles"
     assert figures[-1].value_low == 2000000
+
+
+# Rules added while tuning on the development set (made-up sentences).
+
+
+def _figures(text):
+    return [
+        (figure.text, figure.value_low, figure.value_high, figure.unit, figure.qualifier)
+        for figure in find_figures(text, "en")
+    ]
+
+
+def test_people_counted_by_what_they_are():
+    assert _figures("Two senators and three children came.") == [
+        ("Two senators", 2, 2, "people", "exact"),
+        ("three children", 3, 3, "people", "exact"),
+    ]
+
+
+def test_half_of_is_fifty_percent():
+    assert _figures("EVs should be half of all sales.") == [
+        ("half", 50, 50, "percent", "exact")
+    ]
+
+
+def test_multiplier_verbs_are_times():
+    assert _figures("Sales tripled, and output will more than double in Ohio.") == [
+        ("tripled", 3, 3, "times", "exact"),
+        ("more than double", 2, 2, "times", "more_than"),
+    ]
+
+
+def test_a_year_ago_and_a_couple_of_years_are_durations():
+    assert _figures("Compared to a year ago, and a couple of years later.") == [
+        ("a year", 1, 1, "years", "exact"),
+        ("a couple of years", 2, 2, "years", "approx"),
+    ]
+
+
+def test_a_speed_is_no_distance():
+    assert _figures("It drove at 40 to 60 kilometres per hour.") == [
+        ("40 to 60 kilometres per hour", 40, 60, None, "exact")
+    ]
+
+
+def test_a_number_word_counts_its_plural_noun_across_adjectives():
+    assert _figures("All three big, old Ohio automakers grew.") == [
+        ("three big, old Ohio automakers", 3, 3, None, "exact")
+    ]
+    assert _figures("Two of the companies grew.") == []

@@ -156,3 +156,65 @@ def test_english_alias_in_sentence_case():
     assert [(m.text, m.entity_code) for m in found] == [
         ("Gorky automobile plant", "gaz")
     ]
+
+
+# Rules added while tuning on the development set; every sentence here is
+# made up.
+
+
+def _candidates(text):
+    return [(mention.text, mention.entity_type) for mention in find_candidates(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We thank Executive Chairman Park, and President Lee for coming.",
+        "Thanks to Governor Smith, Senator Jones, and the mayor.",
+        "Secretary Holt Delivers Remarks at the Assembly Hall",
+        "Deputy Hart later spoke at Lakeside Community College.",
+    ],
+)
+def test_role_words_and_headline_words_are_no_names(text):
+    assert not [kind for _, kind in _candidates(text) if kind == "person"]
+
+
+def test_a_name_after_a_comma_apposition_has_no_role_cue():
+    assert _candidates("The mayor of Springfield, Anna Novak, spoke.") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("Representative Mary Ellen Stone is here.", "Mary Ellen Stone"),
+        ("Congresswoman Rita Moreno spoke.", "Rita Moreno"),
+        ("Acme Group Executive Chair Min Park. Thank you.", "Min Park"),
+        ("He met Prime-minister Ivan Petrov there.", "Ivan Petrov"),
+        ("Chief Operating Officer José Muñoz Ortega spoke.", "José Muñoz Ortega"),
+    ],
+)
+def test_us_titles_and_english_prime_minister_are_role_cues(text, name):
+    assert (name, "person") in _candidates(text)
+
+
+def test_a_capitalised_company_noun_inside_a_name_is_no_cue():
+    found = _candidates("Orion Motor Group Executive Board Meeting")
+    assert ("Board Meeting", "company") not in found
+    assert not [name for name, _ in found if name.startswith("Executive")]
+
+
+def test_a_company_noun_ends_a_title_case_headline_name():
+    assert ("Orion Group", "company") in _candidates("Orion Group Battery Investment")
+
+
+def test_plant_names_run_to_plant_and_generic_kinds_are_no_names():
+    assert ("Acme River North Assembly Plant", "plant") in _candidates(
+        "Acme River North Assembly Plant\nDetroit"
+    )
+    assert _candidates("Remarks at EV Battery Plant Site") == []
+
+
+def test_a_city_name_may_have_two_words_unless_a_region_follows():
+    assert ("Nizhny Novgorod", "place") in _candidates("in the city of Nizhny Novgorod.")
+    found = _candidates("в городе Тольятти Самарской области")
+    assert ("Тольятти", "place") in found

@@ -262,3 +262,45 @@ def test_field_language_periods(text, language, reference, start, end, grain, re
 def test_no_period_where_news_language_names_none(text):
     language = "ru" if any("а" <= ch <= "я" for ch in text.lower()) else "en"
     assert find_periods(text, language, 0, date(2021, 3, 20)) == []
+
+
+# Rules added while tuning on the development set (made-up sentences).
+
+
+def _periods(text, language="en", published=date(2024, 5, 6)):
+    return [
+        (period.text, period.period_start, period.period_end, period.grain)
+        for period in find_periods(text, language, 0, published)
+    ]
+
+
+def test_month_of_year_is_a_month():
+    assert _periods("Work starts in March of 2025.") == [
+        ("March of 2025", date(2025, 3, 1), date(2025, 3, 31), "month")
+    ]
+
+
+def test_a_russian_decade_is_no_year():
+    assert _periods("В 1980-е годы завод рос.", "ru") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Today, the minister toured the new plant.",
+        "Thank you for inviting me to speak today.",
+        "The line we visited today builds vans.",
+    ],
+)
+def test_today_of_a_reported_event_is_the_day(text):
+    assert [(start, grain) for _, start, _, grain in _periods(text)] == [
+        (date(2024, 5, 6), "day")
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Today, Acme is a large maker.", "That is what we have today."],
+)
+def test_today_meaning_nowadays_is_no_period(text):
+    assert _periods(text) == []

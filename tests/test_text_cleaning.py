@@ -60,3 +60,41 @@ def test_photo_captions_and_licence_footers_are_furniture():
     body = clean(text)
     kept = [text[p.start : p.end] for p in body.paragraphs]
     assert kept == ["Plant opens", "12 March 2019", "The plant opened on Tuesday."]
+
+
+# Furniture rules added while tuning on the development set (made-up lines).
+
+
+def _body_lines(text):
+    body = clean(text)
+    return [text[paragraph.start : paragraph.end] for paragraph in body.paragraphs]
+
+
+def test_a_photo_caption_with_positions_or_a_credit_is_furniture():
+    text = (
+        "The plant opened on Monday.\n\n"
+        "Minister Ann Lee (left center) talks with workers at the plant.\n"
+        "Workers at the new line, May 5, 2021. (by John Roe for Acme Motors)\n"
+        "Output will reach 50,000 cars."
+    )
+    assert _body_lines(text) == [
+        "The plant opened on Monday.",
+        "Output will reach 50,000 cars.",
+    ]
+
+
+def test_a_wire_distributors_line_is_furniture():
+    text = (
+        "Acme Motors\n\n03/04/2024 | Press release | Distributed by Wire on "
+        "03/04/2024 10:00\n\nAcme opened a plant."
+    )
+    assert _body_lines(text) == ["Acme Motors", "Acme opened a plant."]
+
+
+def test_wiki_maintenance_notices_are_furniture():
+    text = (
+        "Завод (история)\nЭту статью предлагается разделить на две статьи. |\n"
+        "This article needs additional citations for verification.\n"
+        "Завод основан в 1930 году."
+    )
+    assert _body_lines(text) == ["Завод (история)", "Завод основан в 1930 году."]
