@@ -175,6 +175,10 @@ class IngestResult:
     started_from_live: bool = False
     curated_changed: bool = True
     changed_article_count: int = 0
+    # With extract_locally=False: the articles whose extraction could not
+    # be copied from the live warehouse, left for the caller to extract
+    # (the Spark target runs them in its executors).
+    articles_to_extract: list[str] = field(default_factory=list)
     # Wall-clock seconds per phase ("ingest", "extraction", "dbt"), for
     # `make bench`; nothing depends on them.
     phase_seconds: dict[str, float] = field(default_factory=dict)
@@ -381,8 +385,14 @@ def _load_extractions(
     batch: ArticleBatch,
     curated: list[CuratedTable],
     has_previous: bool = False,
-) -> None:
-    """Read every article (mentions, figures, periods) into raw tables."""
+    extract_locally: bool = True,
+) -> list[str]:
+    """Read every article (mentions, figures, periods) into raw tables.
+
+    Returns the ids of the articles left unextracted: none, unless
+    ``extract_locally`` is False, when only the unchanged articles'
+    extractions are copied and the rest is left to the caller.
+    """
     from ingest.extraction import EXTRACTION_TABLES, extraction_rows
     from ingest.mentions import matcher_from_rows
 
@@ -406,6 +416,8 @@ def _load_extractions(
         sorted(keys.items()),
     )
     reused_ids = _copy_unchanged_extractions(connection, has_previous)
+    if not extract_locally:
+        return sorted(set(keys) - reused_ids)
     texts = {article.article_id: article.text for article in batch.articles}
     missing = sorted(set(keys) - reused_ids - set(texts))
     if missing:
@@ -427,7 +439,7 @@ def _load_extractions(
     if worker_count < 2:
         chunk_tables = iter([extraction_rows(articles, matcher_from_rows(rows))])
         _insert_extraction_chunks(connection, chunk_tables)
-        return
+        return []
     chunks = [
         articles[start : start + EXTRACTION_CHUNK_ARTICLES]
         for start in range(0, len(articles), EXTRACTION_CHUNK_ARTICLES)
@@ -451,6 +463,7 @@ def _load_extractions(
                 total=len(chunks),
             ),
         )
+    return []
 
 
 # Extraction costs tens of milliseconds per article, far more than reading
@@ -532,10 +545,13 @@ def load_raw(
     inputs: dict[str, object],
     previous_file: Path | None = None,
     extract: bool = True,
+    extract_locally: bool = True,
 ) -> IngestResult:
     """Create schema ``raw`` and fill it, in one transaction.
 
-    ``extract=False`` leaves out the extraction tables, for a build that
+    ``extract=False`` leaves out the extraction tables. With
+    ``extract_locally=False`` they hold only the rows copied for unchanged
+    articles, and ``articles_to_extract`` lists the rest, for a build that
     extracts elsewhere (the Spark target runs extraction in executors).
 
     With ``previous_file`` (the live warehouse), the rows of
@@ -627,7 +643,9 @@ def load_raw(
         result.curated_row_counts[table.name] = len(curated_table.rows)
     extraction_started = time.perf_counter()
     if extract:
-        _load_extractions(connection, batch, curated, has_previous)
+        result.articles_to_extract = _load_extractions(
+            connection, batch, curated, has_previous, extract_locally
+        )
     result.phase_seconds["extraction"] = time.perf_counter() - extraction_started
     result.changed_article_count = _record_article_changes(
         connection, has_previous, extract
@@ -796,6 +814,7 @@ def ingest(
     previous_file: Path | None = None,
     extract: bool = True,
     start_from_previous: bool = False,
+    extract_locally: bool = True,
 ) -> IngestResult:
     """Validate every input, then load it into a new database file.
 
@@ -806,7 +825,8 @@ def ingest(
     ``start_from_previous`` as well, the new file starts as a copy of the
     live one (when the same dbt project built it), so that dbt only has to
     update its incremental marts; raw.article_changes lists the articles
-    whose rows differ.
+    whose rows differ. With ``extract_locally=False`` the articles whose
+    extraction is not copied are listed, not extracted (see load_raw).
     """
     started = time.perf_counter()
     curated = read_curated(paths.seeds_dir)
@@ -851,7 +871,13 @@ def ingest(
     reached("database-created")
     try:
         result = load_raw(
-            connection, batch, curated, inputs, previous_file, extract=extract
+            connection,
+            batch,
+            curated,
+            inputs,
+            previous_file,
+            extract=extract,
+            extract_locally=extract_locally,
         )
     finally:
         connection.close()
