@@ -901,6 +901,72 @@ _ANCHORED_LEADS: dict[str, dict[str, tuple[str, str]]] = {
     },
 }
 
+# More patterns tried only at anchors, their lead being all of the
+# pattern's source before a group (or none, ""), so the lead follows the
+# pattern when its words change. Anchors are lookaheads, so anchors that
+# overlap ("2q1") are all tried. A lead here may be required: where no
+# lead ends at an anchor, nothing matches there. To anchor another
+# pattern, or to add a trigger word to one, add it here (the anchor must
+# find every place the pattern's rest may start) and to _anchors and
+# _REQUIRED_ANCHORS if it is a new kind of word; the tests check that no
+# lead holds an anchor and that the anchored search finds what the full
+# one does.
+_EN_WEEKDAY_START = r"(?=monday|tuesday|wednesday|thursday|friday|saturday|sunday)"
+_RU_WEEKDAY_START = r"(?=понедельник|вторник|сред|четверг|пятниц|суббот|воскресень)"
+_RU_MONTH_START = (
+    r"(?=январ|феврал|март|апрел|ма[йяе]|июн|июл|август|сентябр|октябр|"
+    r"ноябр|декабр)"
+)
+_ANCHORED_BEFORE_GROUP: dict[str, dict[str, tuple[str, str]]] = {
+    "en": {
+        "weekday_date": ("", _EN_WEEKDAY_START),
+        "month_no_year": ("(?P<month>", rf"(?={_EN_MONTH_START})"),
+        "quarter": (
+            "(?:(?P<ordinal>",
+            r"(?=first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q)",
+        ),
+        "half_year": ("(?:(?P<ordinal>", r"(?=first|second|h[12])"),
+        "year_to_present": ("", _DIGIT_RUN),
+        "first_months": ("(?P<which>", r"(?=first|last)"),
+        "relative_day": ("", r"(?=today|yesterday|tomorrow)"),
+        "relative_month": (
+            "(?P<which>",
+            r"(?=this|next|last|previous|current|past)",
+        ),
+        "relative_week": ("(?P<which>", r"(?=this|next|last)"),
+    },
+    "ru": {
+        "weekday_date": ("", _RU_WEEKDAY_START),
+        "month": ("(?P<month>", _RU_MONTH_START),
+        "month_no_year": ("(?P<month>", _RU_MONTH_START),
+        "quarter": ("(?:(?P<ordinal>", r"(?=перв|втор|трет|четв|[1-4]|i)"),
+        "half_year": ("(?P<ordinal>", r"(?=перв|втор)"),
+        "year_to_present": ("", _DIGIT_RUN),
+        "first_months": ("(?P<which>", r"(?=перв|последн)"),
+        "relative_day": ("", r"(?=сегодня|вчера|позавчера|завтра)"),
+        "relative_month": (
+            "(?P<which>",
+            r"(?=этом|текущем|прошлом|минувшем|прошедшем|следующем)",
+        ),
+        "relative_week": ("(?P<which>", r"(?=этой|текущей|следующей|прошлой)"),
+    },
+}
+
+
+def _source_before(language: str, kind: str, group: str) -> str:
+    source = dict(_PATTERNS[language])[kind].pattern
+    if not group:
+        return ""
+    return source[: source.index(group)]
+
+
+for _language, _kinds in _ANCHORED_BEFORE_GROUP.items():
+    for _kind, (_group, _anchor) in _kinds.items():
+        _ANCHORED_LEADS[_language][_kind] = (
+            _source_before(_language, _kind, _group),
+            _anchor,
+        )
+
 
 @dataclass(frozen=True)
 class _Anchored:
@@ -969,6 +1035,8 @@ def _anchored_finditer(
         if anchor < position:
             continue
         lead = anchored.lead.search(folded, max(position, anchor - reach), anchor)
+        if lead is None:
+            continue
         match = pattern.match(text, lead.start())
         if match is not None:
             yield match

@@ -161,6 +161,15 @@ _ANCHOR_CASES = [
     "к концу 2022 года, с начала 2023 года, в 2019–2021 годах, 23.05.2024 г.",
     "в этом году, до конца текущего года, 27 октября 2023, по 2030 год",
     "вплоть до середины\u00a0 2026 года; начиная с 2024-го; годовой 1999",
+    "In Q1 2023 and 2Q1, by the first quarter of this year, H2 2024, the "
+    "second half, early July, by the  end of March, from mid-May, mayor",
+    "Earlier this month, the previous quarter, at the start of next week, "
+    "late last week, today, Yesterday, Wednesday, 16 August, lasthis month",
+    "the first six months of 2022, last 3 months of this year, 2014 to present",
+    "в третьем квартале 2023 года, во II квартале, в первом полугодии "
+    "текущего года, в этом месяце, в начале прошлой недели, сегодня",
+    "в среду, 16 августа, за первые шесть месяцев 2022 года, в мае, с марта, "
+    "к концу  июня, 2014 — настоящее время, март 2020 года, вчера",
 ]
 
 
