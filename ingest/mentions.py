@@ -15,6 +15,7 @@ Names that match no alias but stand next to a cue ("компания X",
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
@@ -641,12 +642,37 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )  # fmt: skip
 
-# One search per pattern for its anchor words, instead of a Python loop
-# over them.
-_CANDIDATE_GATES = tuple(
-    (spelling, re.compile("|".join(re.escape(anchor) for anchor in anchors)))
-    for spelling, anchors in _CANDIDATE_ANCHORS
-)
+
+@functools.cache
+def _candidate_gates() -> dict[str, ahocorasick.Automaton]:
+    """Per spelling, an automaton of every anchor word of
+    _CANDIDATE_ANCHORS whose value is the bit mask of the patterns
+    holding that word: one pass over a paragraph finds which patterns
+    may match, where a search per pattern scanned it twelve times."""
+    masks: dict[str, dict[str, int]] = {_AS_WRITTEN: {}, _CASE_FOLDED: {}}
+    for index, (spelling, anchors) in enumerate(_CANDIDATE_ANCHORS):
+        for anchor in anchors:
+            masks[spelling][anchor] = masks[spelling].get(anchor, 0) | 1 << index
+    automata = {}
+    for spelling, words in masks.items():
+        automaton = ahocorasick.Automaton()
+        for word, mask in words.items():
+            automaton.add_word(word, mask)
+        automaton.make_automaton()
+        automata[spelling] = automaton
+    return automata
+
+
+def _gated_patterns(text: str, folded: str) -> int:
+    """Bit mask of the candidate patterns whose anchor words occur."""
+    automata = _candidate_gates()
+    mask = 0
+    for _, pattern_mask in automata[_AS_WRITTEN].iter(text):
+        mask |= pattern_mask
+    for _, pattern_mask in automata[_CASE_FOLDED].iter(folded):
+        mask |= pattern_mask
+    return mask
+
 
 # The company and person cue patterns open with a look-behind, so
 # finditer would try them at every character, yet a match starts only
@@ -709,10 +735,9 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
     # case-fold to something else.
     folded = text.replace("İ", "i").replace("ı", "i").casefold()
     lowered = case_folded(text)
-    for (entity_type, pattern), (spelling, gate) in zip(
-        _CANDIDATE_PATTERNS, _CANDIDATE_GATES, strict=True
-    ):
-        if not gate.search(text if spelling == _AS_WRITTEN else folded):
+    gated = _gated_patterns(text, folded)
+    for index, (entity_type, pattern) in enumerate(_CANDIDATE_PATTERNS):
+        if not gated >> index & 1:
             continue
         for match in _cue_matches(text, lowered, pattern):
             group = "quoted" if match.groupdict().get("quoted") else "name"
