@@ -881,19 +881,26 @@ _REQUIRED_ANCHORS = {
 # their anchor words, to run over the paragraph.
 _EN_MONTH_START = r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec"
 _DIGIT_RUN = r"\d+"
+# Every pattern starting at a digit opens with _LEFT, so its first number
+# starts a digit run, and its length is known: a day is one or two
+# digits before a space, suffix or dot, a year four digits no digit
+# follows. Anchoring on those runs alone skips the quantities.
+_DAY_RUN = r"(?<!\d)\d{1,2}(?!\d)"
+_YEAR_RUN = r"(?<!\d)(?:1[89]|20)\d\d(?!\d)"
+_NUMERIC_DATE_RUN = r"(?<!\d)(?:\d{1,2}\.|(?:1[89]|20)\d\d-)"
 _ANCHORED_LEADS: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
-        "date": (_EN_RELATION, rf"{_DIGIT_RUN}|{_EN_MONTH_START}"),
-        "numeric_date": ("", _DIGIT_RUN),
+        "date": (_EN_RELATION, rf"{_DAY_RUN}|{_EN_MONTH_START}"),
+        "numeric_date": ("", _NUMERIC_DATE_RUN),
         "month": (_EN_RELATION + r"(?:" + _EN_PART + r")?", _EN_MONTH_START),
-        "year_range": (r"(?:(?:from|between)\s+)?", _DIGIT_RUN),
-        "year": (_EN_RELATION + r"(?:" + _EN_PART + r")?", _DIGIT_RUN),
+        "year_range": (r"(?:(?:from|between)\s+)?", _YEAR_RUN),
+        "year": (_EN_RELATION + r"(?:" + _EN_PART + r")?", _YEAR_RUN),
     },
     "ru": {
-        "date": (_RU_RELATION, _DIGIT_RUN),
-        "numeric_date": ("", _DIGIT_RUN),
-        "year_range": (r"(?:(?:с|в|на)\s+)?", _DIGIT_RUN),
-        "year": (_RU_RELATION + _RU_PART + r"?", _DIGIT_RUN),
+        "date": (_RU_RELATION, _DAY_RUN),
+        "numeric_date": ("", _NUMERIC_DATE_RUN),
+        "year_range": (r"(?:(?:с|в|на)\s+)?", _YEAR_RUN),
+        "year": (_RU_RELATION + _RU_PART + r"?", _YEAR_RUN),
         "relative_year": (
             _RU_RELATION + _RU_PART + r"?",
             r"этого|этом|этот|текущ|следующ|прошл|минувш|прошедш|нынешн|будущ|год",
@@ -926,7 +933,7 @@ _ANCHORED_BEFORE_GROUP: dict[str, dict[str, tuple[str, str]]] = {
             r"(?=first|second|third|fourth|1st|2nd|3rd|4th|q[1-4]|[1-4]q)",
         ),
         "half_year": ("(?:(?P<ordinal>", r"(?=first|second|h[12])"),
-        "year_to_present": ("", _DIGIT_RUN),
+        "year_to_present": ("", _YEAR_RUN),
         "first_months": ("(?P<which>", r"(?=first|last)"),
         "relative_day": ("", r"(?=today|yesterday|tomorrow)"),
         "relative_month": (
@@ -941,7 +948,7 @@ _ANCHORED_BEFORE_GROUP: dict[str, dict[str, tuple[str, str]]] = {
         "month_no_year": ("(?P<month>", _RU_MONTH_START),
         "quarter": ("(?:(?P<ordinal>", r"(?=перв|втор|трет|четв|[1-4]|i)"),
         "half_year": ("(?P<ordinal>", r"(?=перв|втор)"),
-        "year_to_present": ("", _DIGIT_RUN),
+        "year_to_present": ("", _YEAR_RUN),
         "first_months": ("(?P<which>", r"(?=перв|последн)"),
         "relative_day": ("", r"(?=сегодня|вчера|позавчера|завтра)"),
         "relative_month": (
