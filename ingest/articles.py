@@ -180,14 +180,28 @@ def _first_control_character(text: str) -> tuple[int, int]:
 # Exactly the characters whose lower case falls in а-я (or ё) and a-z:
 # besides the plain letters, the Kelvin sign and dotted capital I lower to
 # Latin letters.
-_CYRILLIC_LETTER = re.compile("[а-яА-ЯёЁ]")
-_LATIN_LETTER = re.compile("[a-zA-Z\u0130\u212a]")
+CYRILLIC_LETTERS = frozenset(
+    [chr(code) for code in range(ord("а"), ord("я") + 1)]
+    + [chr(code) for code in range(ord("А"), ord("Я") + 1)]
+    + ["ё", "Ё"]
+)
+LATIN_LETTERS = frozenset(
+    [chr(code) for code in range(ord("a"), ord("z") + 1)]
+    + [chr(code) for code in range(ord("A"), ord("Z") + 1)]
+    + ["\u0130", "\u212a"]
+)
+
+
+def _count_of(text: str, characters: frozenset[str]) -> int:
+    # Counting each distinct character in C: a regex findall builds a list
+    # of every letter, which cost a third of ingest time.
+    return sum(text.count(character) for character in characters.intersection(text))
 
 
 def detect_language(text: str) -> str:
     """'ru' when Cyrillic letters outnumber Latin ones, else 'en'."""
-    cyrillic = len(_CYRILLIC_LETTER.findall(text))
-    latin = len(_LATIN_LETTER.findall(text))
+    cyrillic = _count_of(text, CYRILLIC_LETTERS)
+    latin = _count_of(text, LATIN_LETTERS)
     return "ru" if cyrillic > latin else "en"
 
 
