@@ -21,7 +21,12 @@ from datetime import date
 from decimal import Decimal
 from functools import lru_cache
 
-from ingest.morphology import case_folded, lexeme_forms, word_trie_pattern
+from ingest.morphology import (
+    case_folded,
+    genitive_singular_only,
+    lexeme_forms,
+    word_trie_pattern,
+)
 
 EXACT = "exact"
 UP_TO = "up_to"
@@ -126,7 +131,8 @@ _RU_UNIT_LEMMAS = {
         "автомобиль", "машина", "автомашина", "электромобиль", "грузовик",
         "автобус", "единица", "штука", "легковушка", "кроссовер", "седан",
         "внедорожник", "пикап", "электрокар", "мотоцикл", "трактор",
-        "автомобилей", "экземпляр",
+        "автомобилей", "экземпляр", "такси", "маршрутка", "микроавтобус",
+        "фургон", "минивэн", "самосвал", "тягач", "автокран",
     ),
     "vehicle_kits": ("машинокомплект", "автокомплект"),
     "models": ("модель",),
@@ -388,7 +394,9 @@ def grammar(language: str) -> _Grammar:
     symbol = r"(?:us\$|[$€₽¥£₩₹₸])"
     code = "(?:" + "|".join(_CURRENCY_CODES) + ")"
     qualifier_alternation = _alternation(list(qualifiers.values()))
-    number = rf"(?:{digits}|{number_word_sequence})"
+    # "два с половиной", "two and a half": a half added to the number.
+    half = r"\s+с\s+половиной" if language == "ru" else r"\s+and\s+a\s+half"
+    number = rf"(?:(?:{digits}|{number_word_sequence})(?:{half})?)"
     # What may stand before the first number; a figure's first number is
     # its anchor, and the lead is how far before it the match may start.
     lead = rf"""
@@ -486,7 +494,14 @@ def _words_value(text: str, number_words: dict[str, float]) -> float | None:
     return total + current
 
 
+_AND_A_HALF = re.compile(r"\s+(?:с\s+половиной|and\s+a\s+half)\Z", re.IGNORECASE)
+
+
 def _number_value(text: str, grammar_: _Grammar) -> float | None:
+    half = _AND_A_HALF.search(text)
+    if half is not None:
+        whole = _number_value(text[: half.start()], grammar_)
+        return None if whole is None else whole + 0.5
     if text[0].isdigit():
         return _digits_value(text, grammar_.language)
     return _words_value(text, grammar_.number_words)
@@ -628,12 +643,24 @@ def _figure_from_match(
     elif groups.get("unit"):
         unit = _unit_of(groups["unit"], grammar_)
         end = match.end("unit")
+        if (
+            grammar_.language == "ru"
+            and not has_range
+            and not groups.get("scale1")
+            and not groups.get("qualifier")
+            and not opener
+            and not prefix
+            and _is_russian_ordinal(text, match.start("number1"), number1, groups)
+        ):
+            return None, match.end("number1")
     if currency:
         unit = "currency"
     if unit is None and currency is None:
         before = grammar_.unit_before.search(text, max(0, start - 120), start)
         if before is not None:
             unit = _unit_of(before.group("unit"), grammar_)
+    if unit is None and currency is None and not has_range:
+        unit = _table_label_unit(text, start, end, grammar_)
     qualifier = _qualifier_of(groups.get("qualifier"), grammar_)
     if not groups.get("qualifier") and opener in ("от",) and not has_range:
         qualifier = AT_LEAST
@@ -698,6 +725,50 @@ def _figure_from_match(
         ),
         end,
     )
+
+
+# A number in a table cell ("Число работников | 4378[1] |") counts what
+# the row's label names when the label holds a unit noun.
+_TABLE_LABEL_BEFORE = re.compile(r"(?:^|\|)(?P<label>[^|\n]{1,80})\|[ \t]*\Z")
+_TABLE_CELL_END = re.compile(r"[ \t]*(?:\[\d{1,3}\][ \t]*)*(?:\||$)", re.MULTILINE)
+
+
+def _table_label_unit(text: str, start: int, end: int, grammar_: _Grammar) -> str | None:
+    row = _TABLE_LABEL_BEFORE.search(text, max(0, start - 82), start)
+    if row is None or _TABLE_CELL_END.match(text, end) is None:
+        return None
+    for word in re.findall(r"[^\W\d_]+", row.group("label")):
+        unit = _unit_of(word, grammar_)
+        if unit is not None:
+            return unit
+    return None
+
+
+# Words before a number that govern its case ("для 21 автомобиля",
+# "из 101 машины"): an oblique case makes a genitive noun agree with any
+# number, so it says nothing about an ordinal.
+_RU_PREPOSITION_BEFORE = re.compile(
+    r"(?<![\w-])(?:в|во|на|с|со|у|по|под|при|для|из|от|до|за|над|к|о|об|"
+    r"около|без|после|среди|против|кроме|вокруг|возле|из-за|ради)\s+\Z",
+    re.IGNORECASE,
+)
+
+
+def _is_russian_ordinal(text: str, number_start: int, number: str, groups) -> bool:
+    """Digits before a genitive singular noun, when the number would make
+    a count take another form: "выпуск 111111 автомобиля" is the
+    111,111th car. A count ending in 1 (not 11) takes the nominative
+    singular ("21 автомобиль"), one ending in 2-4 (not 12-14) the
+    genitive singular ("2 автомобиля"), any other the genitive plural;
+    a fraction ("2,5 года") takes the genitive singular too."""
+    if not re.fullmatch(r"\d+", number):
+        return False
+    last_two = int(number[-2:])
+    if last_two % 10 in (2, 3, 4) and last_two // 10 != 1:
+        return False
+    if _RU_PREPOSITION_BEFORE.search(text, 0, number_start):
+        return False
+    return genitive_singular_only(groups["unit"])
 
 
 _PER_HOUR = re.compile(

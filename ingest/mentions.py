@@ -573,6 +573,43 @@ _GENERIC_PLANT_NAME = re.compile(
     r"(?:plant|factory|assembly\s+plant|Plant|Factory)"
 )
 _COMPANY_WORD_CUE = _CANDIDATE_PATTERNS[3][1]
+_PLACE_NOUN_CUE = _CANDIDATE_PATTERNS[10][1]
+_PLACE_SUFFIX_CUE = _CANDIDATE_PATTERNS[11][1]
+# "Президент Республики Татарстан Рустам Минниханов", "Governor of the
+# city of Tula Alexei Dyumin": after a role, the place noun's name runs
+# into the full name of the person holding the role.
+_ROLE_BEFORE_PLACE = re.compile(
+    rf"(?<![\w-])(?i:{_ROLE_HEADS})(?:\s+[a-zа-яё][\w-]*){{0,3}}\s+\Z"
+)
+_NEXT_NAME_WORD = re.compile(rf"\s+{_PERSON_NAME_TOKEN}(?![\w-])")
+_ROLE_WORD = re.compile(rf"(?i:{_ROLE_HEADS})")
+
+
+def _place_name_end(text: str, cue_start: int, start: int, end: int) -> int:
+    """Where a place named after a place noun ends, when the capitalised
+    run after the noun holds more than the place.
+
+    A role word is no part of a place name ("Republic of Tatarstan
+    President …"); after a role, the last two words of the run are the
+    role holder's first name and surname, and the place is what comes
+    before them (at least its first word).
+    """
+    words = [(start + found.start(), start + found.end())
+             for found in re.finditer(r"\S+", text[start:end])]
+    if len(words) > 1 and _ROLE_WORD.fullmatch(text, *words[1]):
+        return words[0][1]
+    if not _ROLE_BEFORE_PLACE.search(text, 0, cue_start):
+        return end
+    run = list(words)
+    position = end
+    while len(run) < len(words) + 2:
+        following = _NEXT_NAME_WORD.match(text, position)
+        if following is None:
+            break
+        run.append((following.start() + 1, following.end()))
+        position = following.end()
+    kept = max(1, len(run) - 2)
+    return words[kept - 1][1] if kept < len(words) else end
 
 # Words every match of the candidate pattern at the same position
 # contains: looked up as written for case-sensitive patterns, case-folded
@@ -749,6 +786,8 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
                 if span is None:
                     continue
                 start, end = span
+            elif pattern is _PLACE_NOUN_CUE:
+                end = _place_name_end(text, match.start(), start, end)
             elif pattern is _PLANT_SUFFIX_CUE and _GENERIC_PLANT_NAME.fullmatch(
                 text, start, end
             ):
@@ -768,6 +807,10 @@ def find_candidates(text: str, offset: int = 0) -> list[Mention]:
                 words = words[1:]
                 stripped = text[start:end]
             if not words or not stripped[:1].isupper() and group != "quoted":
+                continue
+            if pattern is _PLACE_SUFFIX_CUE and len(words) < 2:
+                # "The Republic of Tatarstan": the region noun names nothing
+                # once the article is gone.
                 continue
             if group == "quoted" and (not stripped[:1].isupper() or len(words) > 5):
                 continue

@@ -29,6 +29,19 @@ def lexeme_forms(lemma: str) -> set[str]:
     return {form.replace("ё", "е") for form in forms} | forms
 
 
+@lru_cache(maxsize=4096)
+def genitive_singular_only(word: str) -> bool:
+    """Whether a noun form can be read only as a genitive singular
+    ("автомобиля", "машины"), never as a nominative or accusative
+    singular or a genitive plural, the forms a count may take."""
+    nouns = [parse for parse in analyzer().parse(word) if parse.tag.POS == "NOUN"]
+    if not nouns:
+        return False
+    counted = {("nomn", "sing"), ("accs", "sing"), ("gent", "plur")}
+    readings = {(parse.tag.case, parse.tag.number) for parse in nouns}
+    return ("gent", "sing") in readings and not readings & counted
+
+
 def word_trie_pattern(words: Iterable[str]) -> str:
     """One regex alternation for many words, with common prefixes factored.
 

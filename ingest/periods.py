@@ -1075,6 +1075,11 @@ _OLD_YEAR_CUE = re.compile(
     re.IGNORECASE,
 )
 _RU_YEAR_AFTER = re.compile(r"\s*(?:года|году|год|г\.|гг\.)", re.IGNORECASE)
+# A year that fills a table cell or a line of its own is an infobox value
+# ("Основание | 1932", or the label and the year on lines of their own):
+# what the row's label says it is, never a count.
+_TABLE_CELL_BEFORE = re.compile(r"(?:\A|\|)[ \t]*\Z")
+_TABLE_CELL_AFTER = re.compile(r"[ \t]*(?:\[\d{1,3}\][ \t]*)*(?:\||\Z)")
 
 
 def _year_is_cued(match: re.Match[str], text: str) -> bool:
@@ -1085,6 +1090,10 @@ def _year_is_cued(match: re.Match[str], text: str) -> bool:
     if groups.get("relation") or groups.get("part") or groups.get("part2"):
         return True
     if _RU_YEAR_AFTER.match(text, match.end("year")):
+        return True
+    if _TABLE_CELL_BEFORE.search(text, 0, match.start("year")) and (
+        _TABLE_CELL_AFTER.match(text, match.end("year"))
+    ):
         return True
     return _OLD_YEAR_CUE.search(text, 0, match.start("year")) is not None
 
@@ -1107,8 +1116,26 @@ _PAST_TENSE_IRREGULAR = {
 }  # fmt: skip
 
 
+# "что будет завтра" (what tomorrow holds), "what tomorrow brings": the
+# word stands for the future as such, not for the day after the report.
+_FUTURE_AS_SUCH_BEFORE = re.compile(
+    r"(?<![\w-])(?:что|как|чем)\s+(?:нас\s+|нам\s+)?(?:будет|ждёт|ждет|"
+    r"принесёт|принесет|готовит)\s+\Z|(?<![\w-])what\s+(?:will\s+happen|"
+    r"happens|comes|lies\s+ahead)\s+\Z",
+    re.IGNORECASE,
+)
+_FUTURE_AS_SUCH_AFTER = re.compile(
+    r"\s+(?:holds|brings|will\s+bring|may\s+bring)(?![\w-])", re.IGNORECASE
+)
+
+
 def _names_the_day(match: re.Match[str], text: str) -> bool:
     word = match.group("which").lower()
+    if word in ("tomorrow", "завтра") and (
+        _FUTURE_AS_SUCH_BEFORE.search(text, 0, match.start())
+        or _FUTURE_AS_SUCH_AFTER.match(text, match.end())
+    ):
+        return False
     if word not in ("today", "сегодня"):
         return True
     after = text[match.end() :]

@@ -67,6 +67,10 @@ _JUNK_LINE = re.compile(
           является\ кандидатом|может\ содержать|описывает\ ситуацию).*
       | this\ (?:article|section)\ (?:needs|may|has\ multiple|relies|
           contains|is\ about|possibly|is\ being\ considered).*
+      # A wiki mirror's category links: "К:Компании, основанные в 1932
+      # году", "Категории: …", "Category:Bus manufacturers".
+      | (?:к|категори[ия]|category|categories):\S.*
+      | (?:категори[ия]|categories)\s*:.*
     )$""",
     re.IGNORECASE | re.VERBOSE,
 )
