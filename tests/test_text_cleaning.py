@@ -98,3 +98,13 @@ def test_wiki_maintenance_notices_are_furniture():
         "Завод основан в 1930 году."
     )
     assert _body_lines(text) == ["Завод (история)", "Завод основан в 1930 году."]
+
+
+def test_a_wiki_mirrors_category_line_is_furniture():
+    text = (
+        "Завод выпускает автобусы.\n\n"
+        "К:Предприятия, основанные в 1927 году\n"
+        "Category:Bus manufacturers\n"
+        "Категории: Автобусы | Заводы"
+    )
+    assert _body_lines(text) == ["Завод выпускает автобусы."]
