@@ -196,7 +196,7 @@ def build(
 
     paths = _paths(articles_dirs, seeds_dir, warehouse_dir)
     if target == "spark":
-        _build_on_spark(paths, wait)
+        _build_on_spark(paths, wait, full_refresh)
         return
     try:
         result = build_warehouse(
@@ -209,11 +209,13 @@ def build(
     click.echo(str(result.warehouse_file))
 
 
-def _build_on_spark(paths: Paths, wait: bool) -> None:
+def _build_on_spark(paths: Paths, wait: bool, full_refresh: bool) -> None:
     from ingest import spark
 
     try:
-        result = spark.build(paths, wait_for_lock=wait)
+        result = spark.build(
+            paths, wait_for_lock=wait, full_refresh=full_refresh
+        )
     except AutowatchError as error:
         raise _fail(error) from error
     _report_ingest(result.ingest)

@@ -225,12 +225,17 @@ def generate_docs(paths: Paths, database_file: Path) -> Path:
     return paths.dbt_target_dir / "static_index.html"
 
 
-def build_on_spark(paths: Paths, session) -> None:
+def build_on_spark(
+    paths: Paths, session, select: tuple[str, ...] | None = None
+) -> None:
     """``dbt build --target spark`` in the running ``session``.
 
     dbt-spark's session method calls ``SparkSession.builder.getOrCreate()``,
     which returns ``session``: dbt writes where that session was told to.
-    Raise BuildError naming each model or test that did not pass.
+    ``select`` limits the build to those nodes, in a build folder that
+    already holds every table of the live build (see
+    ``ingest.spark.start_from_live_tables``). Raise BuildError naming each
+    model or test that did not pass.
     """
     # profiles.yml reads this variable for the duckdb output too; dbt
     # renders every output, so it must name some file.
@@ -238,14 +243,25 @@ def build_on_spark(paths: Paths, session) -> None:
     os.environ.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
     from dbt.cli.main import dbtRunner
 
-    result = dbtRunner().invoke(dbt_arguments(["build"], paths, SPARK_TARGET))
-    _raise_unless_passed(
-        result,
-        paths,
-        engine=" on Spark",
-        failing_rows=lambda sql: _failing_rows_on_spark(session, sql),
-        consequence="",
-    )
+    commands = [["build"]]
+    if select:
+        # A view lives only in its build's metastore, so unlike a table it
+        # cannot be copied from the live build: the views the selection
+        # leaves out are created first (no tests: nothing they read
+        # changed), so that the selected models and tests find them.
+        commands = [
+            ["run", "--select", "config.materialized:view", "--exclude", *select],
+            ["build", "--select", *select],
+        ]
+    for command in commands:
+        result = dbtRunner().invoke(dbt_arguments(command, paths, SPARK_TARGET))
+        _raise_unless_passed(
+            result,
+            paths,
+            engine=" on Spark",
+            failing_rows=lambda sql: _failing_rows_on_spark(session, sql),
+            consequence="",
+        )
 
 
 def _failing_rows_on_spark(session, compiled_sql: str) -> list[str]:

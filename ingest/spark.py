@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+import json
 import os
 import re
 import shutil
@@ -113,6 +114,16 @@ class SparkBuildPaths:
     @property
     def log4j_file(self) -> Path:
         return self.root / "log4j2.properties"
+
+    @property
+    def tables_manifest(self) -> Path:
+        """Every table dbt made: schema, columns, partition columns.
+
+        Written once ``dbt build`` passed; the next build registers copies
+        of these tables in its own metastore from it, since one process
+        can open only its own build's Derby metastore.
+        """
+        return self.root / "tables.json"
 
     def schema_dir(self, schema: str) -> Path:
         return self.warehouse_dir / f"{schema}.db"
@@ -382,16 +393,6 @@ def export_raw_tables(database_file: Path, target_dir: Path) -> list[str]:
     return tables
 
 
-def replace_directory(new_dir: Path, live_dir: Path) -> None:
-    """Put ``new_dir`` where ``live_dir`` is, removing the old one."""
-    retired = live_dir.with_name(live_dir.name + ".retired")
-    shutil.rmtree(retired, ignore_errors=True)
-    if live_dir.exists():
-        os.replace(live_dir, retired)
-    os.replace(new_dir, live_dir)
-    shutil.rmtree(retired, ignore_errors=True)
-
-
 def register_raw_tables(
     session, build: SparkBuildPaths, tables: list[str], schema_suffix: str = ""
 ) -> None:
@@ -405,6 +406,146 @@ def register_raw_tables(
             path=str(build.table_dir(RAW_SCHEMA, name)),
             source="parquet",
         )
+
+
+def link_previous_raw(live: SparkBuildPaths, database_file: Path) -> Path:
+    """A DuckDB file whose schema ``raw`` is views over the live hand-off.
+
+    The ingester compares a new build with the live one through a DuckDB
+    file: the live build's raw Parquet tables are exactly what its marts
+    were built from, so against them ``raw.article_changes`` lists only
+    the articles added, changed or removed since, and unchanged articles'
+    rows and extractions are copied instead of read and extracted again.
+    """
+    from ingest.warehouse import connect_new, identifier, table_name
+
+    connection = connect_new(database_file)
+    try:
+        connection.execute(f"create schema {identifier(RAW_SCHEMA)}")
+        for table_dir in sorted(
+            path for path in live.raw_dir.iterdir() if path.is_dir()
+        ):
+            connection.execute(
+                f"create view {table_name(RAW_SCHEMA, table_dir.name)} as "
+                f"select * from {_parquet_scan(table_dir)}"
+            )
+    finally:
+        connection.close()
+    return database_file
+
+
+def add_extracted_rows(new_dir: Path, table_dir: Path) -> None:
+    """Move the Parquet files Spark wrote into a raw table's folder.
+
+    The folder already holds the rows the ingester copied for unchanged
+    articles; Spark's files (distinct ``part-<n>-<uuid>`` names) add the
+    rows of the articles it extracted.
+    """
+    for path in sorted(new_dir.iterdir()):
+        if path.is_file():
+            os.replace(path, table_dir / path.name)
+    shutil.rmtree(new_dir)
+
+
+def record_tables(session, build: SparkBuildPaths) -> None:
+    """Write ``build.tables_manifest``: every table dbt made in this build.
+
+    Views are left out: they live only in the metastore and dbt recreates
+    the ones a rebuild needs.
+    """
+    tables = []
+    for schema in MODEL_SCHEMAS:
+        if not session.catalog.databaseExists(schema):
+            continue
+        for table in session.catalog.listTables(schema):
+            if table.tableType == "VIEW" or table.isTemporary:
+                continue
+            if not build.table_dir(schema, table.name).is_dir():
+                continue
+            qualified = f"{schema}.{table.name}"
+            tables.append(
+                {
+                    "schema": schema,
+                    "table": table.name,
+                    "spark_schema": session.table(qualified).schema.json(),
+                    "partition_columns": [
+                        column.name
+                        for column in session.catalog.listColumns(qualified)
+                        if column.isPartition
+                    ],
+                }
+            )
+    build.tables_manifest.write_text(
+        json.dumps(tables, indent=2, sort_keys=True), encoding="utf-8"
+    )
+
+
+def _link_tree(source_dir: Path, target_dir: Path) -> None:
+    """Hard-link every file of ``source_dir`` into ``target_dir``.
+
+    Safe for Parquet tables: Spark never writes into an existing file. An
+    overwrite (a whole table, or one partition of insert_overwrite) writes
+    new files and deletes the old names, which only unlinks this build's
+    names; the live build's files keep their content. Where a hard link is
+    impossible (another file system), the file is copied.
+    """
+    for directory, _, file_names in os.walk(source_dir):
+        relative = Path(directory).relative_to(source_dir)
+        (target_dir / relative).mkdir(parents=True, exist_ok=True)
+        for file_name in file_names:
+            source = Path(directory) / file_name
+            target = target_dir / relative / file_name
+            try:
+                os.link(source, target)
+            except OSError:
+                shutil.copy2(source, target)
+
+
+def start_from_live_tables(
+    session, live: SparkBuildPaths, build: SparkBuildPaths
+) -> list[str]:
+    """Give this build the live build's tables, as tables of its own.
+
+    Each table of the live build's manifest is created empty in this
+    build's metastore (same schema, same partition columns, Spark's default
+    location under this build's warehouse folder), its files are
+    hard-linked there, and a partitioned table's partitions are recovered
+    from its folders. dbt then finds every relation: an incremental mart
+    takes the ``insert_overwrite`` path and rewrites only the partitions of
+    affected articles; the live build's folder is never written. Returns
+    the tables, ``schema.table``.
+    """
+    from pyspark.sql.types import StructType
+
+    started = []
+    for entry in json.loads(live.tables_manifest.read_text(encoding="utf-8")):
+        schema, table = entry["schema"], entry["table"]
+        source_dir = live.table_dir(schema, table)
+        if not source_dir.is_dir():
+            continue
+        if not session.catalog.databaseExists(schema):
+            # "if not exists" alone has the metastore log an error each time.
+            session.sql(f"create database {quoted(schema)}")
+        qualified = f"{quoted(schema)}.{quoted(table)}"
+        # Written through the DataFrame API, so no type is spelt into SQL:
+        # an empty frame of the recorded schema creates the managed table.
+        writer = session.createDataFrame(
+            [], StructType.fromJson(json.loads(entry["spark_schema"]))
+        ).write.format("parquet")
+        if entry["partition_columns"]:
+            writer = writer.partitionBy(*entry["partition_columns"])
+        writer.saveAsTable(qualified)
+        # Whatever an empty write left (an empty part file) goes: the
+        # folder holds exactly the live build's files.
+        target_dir = build.table_dir(schema, table)
+        shutil.rmtree(target_dir, ignore_errors=True)
+        _link_tree(source_dir, target_dir)
+        if entry["partition_columns"]:
+            session.sql(f"alter table {qualified} recover partitions")
+        else:
+            session.sql(f"refresh table {qualified}")
+        started.append(f"{schema}.{table}")
+    return started
 
 
 # DuckDB column types of the extraction tables, as Spark DDL types.
@@ -505,12 +646,14 @@ def extract_on_spark(
     build: SparkBuildPaths,
     curated_rows: dict[str, list[dict]],
     target_dir: Path,
+    article_ids: list[str] | None = None,
 ) -> list[str]:
     """Run extraction in Spark's executors; write each table as Parquet.
 
     The same Python functions as the DuckDB build (``extraction_rows``) run
     over batches of ``raw.news_articles`` with ``mapInArrow``, so on a
-    cluster every executor extracts its share of the articles.
+    cluster every executor extracts its share of the articles. With
+    ``article_ids``, only those articles are extracted.
     """
     from ingest.extraction import EXTRACTION_TABLES
 
@@ -521,10 +664,18 @@ def extract_on_spark(
     articles = session.read.parquet(
         str(build.table_dir(RAW_SCHEMA, "news_articles"))
     ).select("article_id", "article_text")
+    if article_ids is not None:
+        # A join, not isin(): a list of thousands of ids inlined in the
+        # plan costs more than a small broadcast table.
+        wanted = session.createDataFrame(
+            [(article_id,) for article_id in article_ids], "article_id string"
+        )
+        articles = articles.join(wanted, "article_id")
+    article_count = len(article_ids) if article_ids is not None else articles.count()
     # The hand-off is one Parquet file, which Spark would read as one task
     # on one core; one partition per batch spreads the articles over every
     # executor core the cluster has.
-    partition_count = max(1, -(-articles.count() // EXTRACTION_BATCH_ARTICLES))
+    partition_count = max(1, -(-article_count // EXTRACTION_BATCH_ARTICLES))
     articles = articles.repartition(partition_count)
     session.conf.set(
         "spark.sql.execution.arrow.maxRecordsPerBatch",
@@ -549,6 +700,11 @@ class SparkBuildResult:
     build_dir: Path
     ingest: object
     tables: list[str]
+    # The live build's tables this build started from ("schema.table"):
+    # empty for a build from scratch.
+    started_from_tables: list[str] = dataclasses.field(default_factory=list)
+    # The dbt selection it ran, or None for every node.
+    selection: tuple[str, ...] | None = None
 
 
 @contextmanager
@@ -560,17 +716,25 @@ def spark_lock(spark: SparkPaths, paths: Paths, wait: bool) -> Iterator[None]:
         yield
 
 
-def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
+def build(
+    paths: Paths, wait_for_lock: bool = False, full_refresh: bool = False
+) -> SparkBuildResult:
     """Ingest, hand the raw tables to Spark as Parquet, run ``dbt build``.
 
     Everything is written into a new build folder; ``current`` is switched
     to it only once every model and test passed. Bad input, a failing dbt
     test or a killed process leave the previous Spark warehouse as it was,
     readable through ``current``.
+
+    Unless ``full_refresh``, a rebuild is incremental like the DuckDB one:
+    the live build's raw hand-off is the previous raw tables (only added,
+    changed and removed articles are listed and extracted), and when the
+    same dbt project built it, the new folder starts from hard links of
+    its tables and dbt runs the DuckDB build's selection.
     """
     from ingest import dbt
     from ingest.curated import read_curated
-    from ingest.warehouse import ingest, reached
+    from ingest.warehouse import dbt_selection, ingest, reached
 
     remote = is_remote()
     check_requirements(remote=remote)
@@ -583,35 +747,72 @@ def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
         # On a shared catalog (Spark Connect) the build writes schemas of
         # its own, e.g. marts_build_..., published once it passed.
         schema_suffix = f"_{build_paths.build_id}" if remote else ""
+        live = None if full_refresh else spark.live_build()
         session = None
         went_live = False
+        started_from_tables: list[str] = []
+        selection = None
         try:
             build_paths.scratch_dir.mkdir()
             handoff_file = build_paths.scratch_dir / "handoff.duckdb"
-            ingest_result = ingest(paths, handoff_file, extract=False)
+            previous_file = (
+                link_previous_raw(live, build_paths.scratch_dir / "previous.duckdb")
+                if live is not None
+                else None
+            )
+            ingest_result = ingest(
+                paths,
+                handoff_file,
+                previous_file,
+                start_from_previous=previous_file is not None,
+                extract_locally=False,
+            )
             tables = export_raw_tables(handoff_file, build_paths.raw_dir)
             session = start_session(build_paths)
             extraction_started = time.perf_counter()
-            new_extraction_dir = build_paths.scratch_dir / "extracted"
-            curated_rows = {
-                table.table.name: table.rows for table in read_curated(paths.seeds_dir)
-            }
-            extracted = extract_on_spark(
-                session, build_paths, curated_rows, new_extraction_dir
-            )
-            for name in extracted:
-                replace_directory(new_extraction_dir / name, build_paths.raw_dir / name)
-            tables = sorted({*tables, *extracted})
+            if ingest_result.articles_to_extract:
+                new_extraction_dir = build_paths.scratch_dir / "extracted"
+                curated_rows = {
+                    table.table.name: table.rows
+                    for table in read_curated(paths.seeds_dir)
+                }
+                extracted = extract_on_spark(
+                    session,
+                    build_paths,
+                    curated_rows,
+                    new_extraction_dir,
+                    ingest_result.articles_to_extract,
+                )
+                for name in extracted:
+                    add_extracted_rows(
+                        new_extraction_dir / name, build_paths.raw_dir / name
+                    )
             ingest_result.phase_seconds["extraction"] = (
                 time.perf_counter() - extraction_started
             )
             register_raw_tables(session, build_paths, tables, schema_suffix)
+            # A shared catalog's build writes suffixed schemas with explicit
+            # locations, which the copied tables would need as well: there
+            # the marts are built from scratch (the ingest above still
+            # extracts only the changed articles).
+            if (
+                live is not None
+                and not remote
+                and ingest_result.started_from_live
+                and live.tables_manifest.is_file()
+            ):
+                started_from_tables = start_from_live_tables(
+                    session, live, build_paths
+                )
+                selection = dbt_selection(ingest_result)
             reached("spark-raw-registered")
             dbt_started = time.perf_counter()
             with _dbt_environment(build_paths, schema_suffix, remote):
-                dbt.build_on_spark(paths, session)
+                dbt.build_on_spark(paths, session, select=selection)
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
             reached("spark-dbt-finished")
+            if not remote:
+                record_tables(session, build_paths)
             shutil.rmtree(build_paths.scratch_dir)
             switch_live_build(spark, build_paths)
             went_live = True
@@ -637,6 +838,8 @@ def build(paths: Paths, wait_for_lock: bool = False) -> SparkBuildResult:
         build_dir=build_paths.root,
         ingest=ingest_result,
         tables=tables,
+        started_from_tables=started_from_tables,
+        selection=selection,
     )
 
 
