@@ -1,8 +1,9 @@
 """What the Spark tests share: the one Spark build of the session.
 
 A full Spark build costs minutes, so test_spark.py (the cross-engine
-comparison) and test_spark_atomic.py (failed and killed builds must leave
-it intact) use the same one; conftest.py registers ``spark_build``.
+comparison), test_spark_atomic.py (failed and killed builds must leave
+it intact) and test_spark_incremental.py (a rebuild of a copy of it) use
+the same one; conftest.py registers ``spark_build``.
 """
 
 from __future__ import annotations
