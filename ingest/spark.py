@@ -423,7 +423,10 @@ def link_previous_raw(live: SparkBuildPaths, database_file: Path) -> Path:
     try:
         connection.execute(f"create schema {identifier(RAW_SCHEMA)}")
         for table_dir in sorted(
-            path for path in live.raw_dir.iterdir() if path.is_dir()
+            # A view over a folder without files fails when created.
+            path
+            for path in live.raw_dir.iterdir()
+            if path.is_dir() and any(path.glob("*.parquet"))
         ):
             connection.execute(
                 f"create view {table_name(RAW_SCHEMA, table_dir.name)} as "
