@@ -157,14 +157,12 @@ ENGLISH_FILLER = (
     "demand patterns and regulatory changes.",
 )
 RUSSIAN_FILLER = (
-    "Сборка автомобилей ведётся на {plant}, сообщила пресс-служба "
-    "предприятия.",
+    "Сборка автомобилей ведётся на {plant}, сообщила пресс-служба предприятия.",
     "По словам представителя компании, спрос на доступные автомобили в "
     "{region} растёт с {previous_year} года.",
     "Ранее «{company}» уже выпускал модели нескольких китайских брендов.",
     "Поставщики комплектующих пока не названы.",
-    "{person} отметил, что первые машины поступят к дилерам до конца "
-    "{year} года.",
+    "{person} отметил, что первые машины поступят к дилерам до конца {year} года.",
     "В дальнейшем планируется поэтапный переход на производство по полному "
     "циклу, включая сварку, окраску и сборку.",
     "Эксперты считают, что проект поможет сохранить рабочие места в регионе.",
@@ -202,8 +200,7 @@ def _english_fact(rng: random.Random, fact: dict) -> tuple[str, str, str, int]:
     if rng.random() < 0.5:
         value = rng.randrange(10, 200) * 1000
         target = (
-            f"aims to reach a production capacity of up to {value:,} "
-            "vehicles annually"
+            f"aims to reach a production capacity of up to {value:,} vehicles annually"
         )
         sentence = f"The project {target}."
         return announcement, sentence, target, value
@@ -233,9 +230,7 @@ def _russian_fact(rng: random.Random, fact: dict) -> tuple[str, str, str, int]:
     return announcement, f"{target}.", target, value
 
 
-def _article_text(
-    rng: random.Random, language: str, serial: int
-) -> tuple[str, Fact]:
+def _article_text(rng: random.Random, language: str, serial: int) -> tuple[str, Fact]:
     """One article of about TARGET_ARTICLE_BYTES bytes and its fact."""
     plant = rng.choice(PLANTS)
     company = next(c for c in COMPANIES if c.code == plant.company_code)

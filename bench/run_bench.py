@@ -281,8 +281,7 @@ def goal_lines(results: dict[int, SizeResult]) -> list[str]:
     def verdict(name: str, value: float, limit: float, unit: str) -> None:
         status = "met" if value <= limit else f"MISSED by {value / limit:.1f}×"
         lines.append(
-            f"- {name}: {value:.1f}{unit} against at most {limit:.1f}{unit}: "
-            f"{status}"
+            f"- {name}: {value:.1f}{unit} against at most {limit:.1f}{unit}: {status}"
         )
 
     verdict(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field

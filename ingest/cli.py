@@ -50,9 +50,7 @@ def _fail(error: AutowatchError) -> click.ClickException:
             + "\n".join(str(problem) for problem in error.problems)
         )
     if isinstance(error, BuildError):
-        return click.ClickException(
-            "\n".join([error.summary, *error.failures])
-        )
+        return click.ClickException("\n".join([error.summary, *error.failures]))
     return click.ClickException(str(error))
 
 
@@ -146,9 +144,7 @@ def _report_ingest(result) -> None:
     for table_name, count in sorted(result.curated_row_counts.items()):
         click.echo(f"loaded {count} curated row(s) into {table_name}", err=True)
     if result.quarantined:
-        click.echo(
-            f"quarantined {len(result.quarantined)} article file(s):", err=True
-        )
+        click.echo(f"quarantined {len(result.quarantined)} article file(s):", err=True)
         for reason in result.quarantined:
             click.echo(f"  {reason}", err=True)
 
@@ -199,9 +195,7 @@ def build(
         _build_on_spark(paths, wait, full_refresh)
         return
     try:
-        result = build_warehouse(
-            paths, wait_for_lock=wait, full_refresh=full_refresh
-        )
+        result = build_warehouse(paths, wait_for_lock=wait, full_refresh=full_refresh)
     except AutowatchError as error:
         raise _fail(error) from error
     _report_ingest(result.ingest)
@@ -213,9 +207,7 @@ def _build_on_spark(paths: Paths, wait: bool, full_refresh: bool) -> None:
     from ingest import spark
 
     try:
-        result = spark.build(
-            paths, wait_for_lock=wait, full_refresh=full_refresh
-        )
+        result = spark.build(paths, wait_for_lock=wait, full_refresh=full_refresh)
     except AutowatchError as error:
         raise _fail(error) from error
     _report_ingest(result.ingest)
@@ -439,9 +431,7 @@ def extract(
             ) from error
         for item in extraction_items(extraction):
             if output_format == "jsonl":
-                click.echo(
-                    json.dumps({"file": str(path), **item}, ensure_ascii=False)
-                )
+                click.echo(json.dumps({"file": str(path), **item}, ensure_ascii=False))
             else:
                 click.echo(_extraction_row(str(path), item))
 

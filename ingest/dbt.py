@@ -132,8 +132,7 @@ def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
     connection = duckdb.connect(str(database_file), read_only=True)
     try:
         cursor = connection.execute(
-            f"select * from ({compiled_sql}) as failing_rows "
-            f"limit {FAILING_ROWS_SHOWN}"
+            f"select * from ({compiled_sql}) as failing_rows limit {FAILING_ROWS_SHOWN}"
         )
         names = [column[0] for column in cursor.description]
         shown = [name for name in names if _is_identifying(name)] or names
@@ -218,8 +217,7 @@ def generate_docs(paths: Paths, database_file: Path) -> Path:
     result = invoke(["docs", "generate", "--static"], paths, database_file)
     if not result.success:
         raise BuildError(
-            "dbt docs generate failed: "
-            + str(result.exception or "see the dbt log"),
+            "dbt docs generate failed: " + str(result.exception or "see the dbt log"),
             [],
         )
     return paths.dbt_target_dir / "static_index.html"

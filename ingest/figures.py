@@ -733,7 +733,9 @@ _TABLE_LABEL_BEFORE = re.compile(r"(?:^|\|)(?P<label>[^|\n]{1,80})\|[ \t]*\Z")
 _TABLE_CELL_END = re.compile(r"[ \t]*(?:\[\d{1,3}\][ \t]*)*(?:\||$)", re.MULTILINE)
 
 
-def _table_label_unit(text: str, start: int, end: int, grammar_: _Grammar) -> str | None:
+def _table_label_unit(
+    text: str, start: int, end: int, grammar_: _Grammar
+) -> str | None:
     row = _TABLE_LABEL_BEFORE.search(text, max(0, start - 82), start)
     if row is None or _TABLE_CELL_END.match(text, end) is None:
         return None
@@ -924,8 +926,17 @@ def _with_word_figures(
     lowered = text.lower()
     if not any(
         word in lowered
-        for word in ("fold", "a year", "a month", "couple", "half", "doub", "trip",
-                     "treb", "quadrup")
+        for word in (
+            "fold",
+            "a year",
+            "a month",
+            "couple",
+            "half",
+            "doub",
+            "trip",
+            "treb",
+            "quadrup",
+        )
     ):
         return figures
     found = list(figures)

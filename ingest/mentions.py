@@ -594,8 +594,10 @@ def _place_name_end(text: str, cue_start: int, start: int, end: int) -> int:
     role holder's first name and surname, and the place is what comes
     before them (at least its first word).
     """
-    words = [(start + found.start(), start + found.end())
-             for found in re.finditer(r"\S+", text[start:end])]
+    words = [
+        (start + found.start(), start + found.end())
+        for found in re.finditer(r"\S+", text[start:end])
+    ]
     if len(words) > 1 and _ROLE_WORD.fullmatch(text, *words[1]):
         return words[0][1]
     if not _ROLE_BEFORE_PLACE.search(text, 0, cue_start):
@@ -610,6 +612,7 @@ def _place_name_end(text: str, cue_start: int, start: int, end: int) -> int:
         position = following.end()
     kept = max(1, len(run) - 2)
     return words[kept - 1][1] if kept < len(words) else end
+
 
 # Words every match of the candidate pattern at the same position
 # contains: looked up as written for case-sensitive patterns, case-folded

@@ -804,9 +804,7 @@ def build(
                 and ingest_result.started_from_live
                 and live.tables_manifest.is_file()
             ):
-                started_from_tables = start_from_live_tables(
-                    session, live, build_paths
-                )
+                started_from_tables = start_from_live_tables(session, live, build_paths)
                 selection = dbt_selection(ingest_result)
             reached("spark-raw-registered")
             dbt_started = time.perf_counter()

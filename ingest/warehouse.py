@@ -32,8 +32,17 @@ RAW_SCHEMA = "raw"
 # DuckDB names a database's catalog after its file; a file named like one
 # of our schemas (or DuckDB's own "main") makes every name ambiguous.
 RESERVED_CATALOG_NAMES = frozenset(
-    {"raw", "staging", "intermediate", "marts", "reporting", "meta", "main",
-     "system", "temp"}
+    {
+        "raw",
+        "staging",
+        "intermediate",
+        "marts",
+        "reporting",
+        "meta",
+        "main",
+        "system",
+        "temp",
+    }
 )
 
 # Test hook, used only by tests/test_crash.py: when this variable names a
@@ -280,9 +289,9 @@ def _copy_unchanged_extractions(
 
 
 def _previous_table(name: str) -> str:
-    return exp.table_(
-        name, db=RAW_SCHEMA, catalog=PREVIOUS_CATALOG, quoted=True
-    ).sql(dialect="duckdb")
+    return exp.table_(name, db=RAW_SCHEMA, catalog=PREVIOUS_CATALOG, quoted=True).sql(
+        dialect="duckdb"
+    )
 
 
 def _raw_table_in(catalog: str | None, name: str) -> str:
@@ -295,11 +304,15 @@ def _raw_table_in(catalog: str | None, name: str) -> str:
 
 def _json_of_columns(alias: str, columns: list[str]) -> str:
     """``json_object('column', alias.column, ...)``: NULLs stay distinct."""
-    return "json_object(" + ", ".join(
-        f"{exp.Literal.string(column).sql(dialect='duckdb')}, "
-        f"{identifier(alias)}.{identifier(column)}"
-        for column in columns
-    ) + ")"
+    return (
+        "json_object("
+        + ", ".join(
+            f"{exp.Literal.string(column).sql(dialect='duckdb')}, "
+            f"{identifier(alias)}.{identifier(column)}"
+            for column in columns
+        )
+        + ")"
+    )
 
 
 def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
@@ -334,13 +347,10 @@ def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
             "on articles.article_id = extraction_keys.article_id "
         )
     return (
-        "select articles.article_id, md5(concat_ws('|', "
-        + hashed
-        + ")) as input_key "
+        "select articles.article_id, md5(concat_ws('|', " + hashed + ")) as input_key "
         f"from {_raw_table_in(catalog, 'news_articles')} as articles "
         f"left join {_raw_table_in(catalog, curated_raw_table('articles'))} as curated "
-        "on articles.article_id = curated.article_id "
-        + extraction_join
+        "on articles.article_id = curated.article_id " + extraction_join
     )
 
 
@@ -768,9 +778,7 @@ def dbt_project_fingerprint(paths: Paths) -> str:
 
 def curated_fingerprint(curated: list[CuratedTable]) -> str:
     """A sha256 of every curated row and the line it came from."""
-    rows = {
-        table.table.name: [table.rows, table.line_numbers] for table in curated
-    }
+    rows = {table.table.name: [table.rows, table.line_numbers] for table in curated}
     return hashlib.sha256(
         json.dumps(rows, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()

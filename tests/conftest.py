@@ -42,9 +42,7 @@ class Inputs:
 
     @property
     def paths(self) -> Paths:
-        return default_paths(
-            (self.articles_dir,), self.seeds_dir, self.warehouse_dir
-        )
+        return default_paths((self.articles_dir,), self.seeds_dir, self.warehouse_dir)
 
     def seed(self, name: str) -> Path:
         return self.seeds_dir / f"{name}.csv"

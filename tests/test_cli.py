@@ -52,9 +52,7 @@ def test_ingest_loads_raw_tables_and_reports_on_stderr(inputs, tmp_path):
 
 
 def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
-    edit_row(
-        inputs.seed("brands"), "brand_code", "jmc", origin_country_code="XX"
-    )
+    edit_row(inputs.seed("brands"), "brand_code", "jmc", origin_country_code="XX")
     database = tmp_path / "inputs.duckdb"
     result = ingest_into(inputs, database)
     assert result.exit_code == 1
@@ -65,11 +63,17 @@ def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
         )
         if text.startswith("jmc,")
     )
-    column = len("jmc,") + 1 + len(
-        inputs.seed("brands").read_text(encoding="utf-8").splitlines()[
-            line - 1
-        ].split(",")[1]
-    ) + 1
+    column = (
+        len("jmc,")
+        + 1
+        + len(
+            inputs.seed("brands")
+            .read_text(encoding="utf-8")
+            .splitlines()[line - 1]
+            .split(",")[1]
+        )
+        + 1
+    )
     assert result.stderr == (
         "Error: invalid input, nothing was loaded:\n"
         f"{inputs.seed('brands')}:{line}:{column}: column "

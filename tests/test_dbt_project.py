@@ -57,9 +57,7 @@ def test_every_model_and_column_is_described(manifest, warehouse):
         documented = node["columns"]
         assert sorted(documented) == sorted(built_columns), node["name"]
         for column in built_columns:
-            assert documented[column]["description"].strip(), (
-                f"{node['name']}.{column}"
-            )
+            assert documented[column]["description"].strip(), f"{node['name']}.{column}"
 
 
 def test_every_mart_key_is_unique_and_not_null(manifest):

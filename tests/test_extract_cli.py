@@ -15,9 +15,7 @@ def test_extract_jsonl_prints_items_with_offsets(tmp_path):
         (
             "Заголовок\r\n"
             "На «Автоторе» выпустят до 50 тыс. автомобилей в 2024 году.\r\n"
-        ).encode(
-            "cp1251"
-        )
+        ).encode("cp1251")
     )
     result = CliRunner().invoke(cli, ["extract", "--format", "jsonl", str(article)])
     assert result.exit_code == 0, result.output

@@ -63,9 +63,9 @@ def test_review_items_sharing_a_reviewed_key_keep_distinct_ids(built_paths, ware
     # figure_id and mention_id are both keyed by (article_id, item_index),
     # so a figure and a candidate name of one article can share a key; the
     # dbt unit test beside review_queue builds exactly that case.
-    results = json.loads(
-        (built_paths.dbt_target_dir / "run_results.json").read_text()
-    )["results"]
+    results = json.loads((built_paths.dbt_target_dir / "run_results.json").read_text())[
+        "results"
+    ]
     statuses = {
         result["unique_id"]: result["status"]
         for result in results

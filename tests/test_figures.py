@@ -395,7 +395,13 @@ def test_this_figure_carries_the_unit_of_the_figure_before_it():
 
 def _figures(text):
     return [
-        (figure.text, figure.value_low, figure.value_high, figure.unit, figure.qualifier)
+        (
+            figure.text,
+            figure.value_low,
+            figure.value_high,
+            figure.unit,
+            figure.qualifier,
+        )
         for figure in find_figures(text, "en")
     ]
 
@@ -447,10 +453,22 @@ def test_a_number_word_counts_its_plural_noun_across_adjectives():
 @pytest.mark.parametrize(
     ("text", "language", "surface", "value", "unit"),
     [
-        ("Стройка шла три с половиной года.", "ru", "три с половиной года", 3.5, "years"),
+        (
+            "Стройка шла три с половиной года.",
+            "ru",
+            "три с половиной года",
+            3.5,
+            "years",
+        ),
         ("за 4 с половиной месяца", "ru", "4 с половиной месяца", 4.5, "months"),
         ("Завод строили полтора года.", "ru", "полтора года", 1.5, "years"),
-        ("наняли полторы тысячи человек", "ru", "полторы тысячи человек", 1500, "people"),
+        (
+            "наняли полторы тысячи человек",
+            "ru",
+            "полторы тысячи человек",
+            1500,
+            "people",
+        ),
         ("It took one and a half years.", "en", "one and a half years", 1.5, "years"),
         (
             "They invested two and a half million dollars.",

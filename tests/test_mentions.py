@@ -215,7 +215,9 @@ def test_plant_names_run_to_plant_and_generic_kinds_are_no_names():
 
 
 def test_a_city_name_may_have_two_words_unless_a_region_follows():
-    assert ("Nizhny Novgorod", "place") in _candidates("in the city of Nizhny Novgorod.")
+    assert ("Nizhny Novgorod", "place") in _candidates(
+        "in the city of Nizhny Novgorod."
+    )
     found = _candidates("в городе Тольятти Самарской области")
     assert ("Тольятти", "place") in found
 

@@ -127,9 +127,7 @@ def parquet_article_ids(files: list[Path]) -> set[str]:
         connection.close()
 
 
-def test_a_spark_rebuild_recomputes_only_the_changed_articles(
-    spark_build, tmp_path
-):
+def test_a_spark_rebuild_recomputes_only_the_changed_articles(spark_build, tmp_path):
     _, session_spark_dir = spark_build
     warehouse_dir = tmp_path / "warehouse"
     # A copy, so the session's build stays what the other Spark tests read.
@@ -194,9 +192,7 @@ def test_a_spark_rebuild_recomputes_only_the_changed_articles(
     # every other file is Spark's, from the articles it extracted.
     bodies_dir = rebuilt.table_dir("raw", "article_bodies")
     spark_files = [
-        path
-        for path in bodies_dir.glob("*.parquet")
-        if path.name != "part-0.parquet"
+        path for path in bodies_dir.glob("*.parquet") if path.name != "part-0.parquet"
     ]
     assert parquet_article_ids(spark_files) == {added_id}
     assert parquet_article_ids([bodies_dir / "part-0.parquet"]) == (

@@ -94,10 +94,14 @@ def test_jmc_assembly_started_on_the_wednesday_with_full_cycle_planned(
         order by brand_plant.assembly_status
         """,
     ) == [
-        ("Avtotor Pereslavskoye industrial site", "unspecified",
-         "in_production", date(2023, 8, 16), "day"),
-        ("Avtotor Pereslavskoye industrial site", "full_cycle", "planned",
-         None, None),
+        (
+            "Avtotor Pereslavskoye industrial site",
+            "unspecified",
+            "in_production",
+            date(2023, 8, 16),
+            "day",
+        ),
+        ("Avtotor Pereslavskoye industrial site", "full_cycle", "planned", None, None),
     ]
 
 
@@ -202,10 +206,7 @@ def test_publication_date_inferred_from_the_weekday(warehouse):
         from marts.dim_article
         where file_name = '001_7c175cce5b6b1249.txt'
         """,
-    ) == [
-        (date(2023, 8, 16), "day",
-         "inferred_from_weekday", "Wednesday")
-    ]
+    ) == [(date(2023, 8, 16), "day", "inferred_from_weekday", "Wednesday")]
 
 
 def edit_row(path, key_column: str, key: str, **changes):
@@ -258,10 +259,7 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
     with pytest.raises(BuildError) as caught:
         build(paths)
     report = "\n".join(caught.value.failures)
-    assert (
-        "test evidence_in_article_stg_curated__targets_evidence_quote"
-        in report
-    )
+    assert "test evidence_in_article_stg_curated__targets_evidence_quote" in report
     assert "target_code='moskvich_2022_total_600'" in report
     assert "evidence_quote='a target of assembling 700 new cars'" in report
     assert (
@@ -269,9 +267,7 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
         "stg_curated__plants_" in report
     )
     assert "from_field='atlantis_plant'" in report
-    assert "relationships_fct_target_plant_id__plant_id__ref_dim_plant_" in (
-        report
-    )
+    assert "relationships_fct_target_plant_id__plant_id__ref_dim_plant_" in (report)
     assert snapshot(paths.warehouse_file) == before
     assert not (paths.warehouse_dir / ".building").exists()
 
