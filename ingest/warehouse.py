@@ -680,11 +680,21 @@ def load_raw(
     return result
 
 
+# DuckDB caches up to 80% of the machine's memory by default; the build
+# caps it (and spills to disk past it) so that its memory does not grow
+# with the corpus. dbt's connection takes the same limit from profiles.yml.
+MEMORY_LIMIT_VARIABLE = "AUTOWATCH_DUCKDB_MEMORY_LIMIT"
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
 def connect_new(database_file: Path) -> duckdb.DuckDBPyConnection:
     """Open a fresh database file in the storage format older clients read."""
     return duckdb.connect(
         str(database_file),
-        config={"storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION},
+        config={
+            "storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION,
+            "memory_limit": os.environ.get(MEMORY_LIMIT_VARIABLE, DEFAULT_MEMORY_LIMIT),
+        },
     )
 
 
