@@ -154,7 +154,11 @@ def connect_read_only(warehouse_file: Path) -> duckdb.DuckDBPyConnection:
 def run_query(warehouse_file: Path, sql: str) -> QueryResult:
     """Run one read-only statement and return all of its rows."""
     check_read_only(sql)
-    connection = connect_read_only(warehouse_file)
+    return fetch_all_and_close(connect_read_only(warehouse_file), sql)
+
+
+def fetch_all_and_close(connection: duckdb.DuckDBPyConnection, sql: str) -> QueryResult:
+    """All rows of one statement; a DuckDB error becomes a QueryError."""
     try:
         cursor = connection.execute(sql)
         column_names = [column[0] for column in cursor.description or []]

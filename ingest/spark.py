@@ -1166,14 +1166,7 @@ class MissingSparkWarehouseError(AutowatchError):
 
 def run_query_on_parquet(spark: SparkPaths | SparkBuildPaths, sql: str):
     """One read-only statement over a Spark build's Parquet tables."""
-    import duckdb
-
-    from ingest.query import (
-        COMMAND_LINE_SOURCE,
-        QueryError,
-        QueryResult,
-        check_read_only,
-    )
+    from ingest.query import check_read_only, fetch_all_and_close
 
     check_read_only(sql)
     build = _live_build_or_error(spark)
@@ -1182,12 +1175,4 @@ def run_query_on_parquet(spark: SparkPaths | SparkBuildPaths, sql: str):
             f"{build.root}: no Spark-built tables yet; run "
             "`autowatch build --target spark`"
         )
-    connection = connect_parquet_tables(build)
-    try:
-        cursor = connection.execute(sql)
-        column_names = [column[0] for column in cursor.description or []]
-        return QueryResult(column_names, cursor.fetchall())
-    except duckdb.Error as error:
-        raise QueryError(f"{COMMAND_LINE_SOURCE}: {error}") from error
-    finally:
-        connection.close()
+    return fetch_all_and_close(connect_parquet_tables(build), sql)
