@@ -47,7 +47,9 @@ with_sentence as (
         ) }} as article_bucket
     from stg_news__extracted_periods
     inner join stg_news__articles
-        on stg_news__extracted_periods.article_id = stg_news__articles.article_id
+        on
+            stg_news__extracted_periods.article_id
+            = stg_news__articles.article_id
 
 )
 

@@ -49,7 +49,9 @@ with_sentence as (
         ) }} as article_bucket
     from stg_news__extracted_mentions
     inner join stg_news__articles
-        on stg_news__extracted_mentions.article_id = stg_news__articles.article_id
+        on
+            stg_news__extracted_mentions.article_id
+            = stg_news__articles.article_id
 
 )
 
