@@ -340,6 +340,10 @@ def start_session(build: SparkBuildPaths):
     # Executors' Python workers must import this package and its
     # dependencies: in local mode, the interpreter running this build.
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    # PySpark marks its process environment when it creates a Connect
+    # session, and child processes inherit the mark: left there, it turns
+    # this local session into a Connect one with no server to connect to.
+    os.environ.pop("SPARK_CONNECT_MODE_ENABLED", None)
     builder = SparkSession.builder.master(
         os.environ.get(SPARK_MASTER_VARIABLE, LOCAL_MASTER)
     ).enableHiveSupport()

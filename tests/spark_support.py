@@ -36,7 +36,9 @@ def environment_without_spark_folder() -> dict[str, str]:
     return {
         key: value
         for key, value in os.environ.items()
-        if key != spark.SPARK_DIRECTORY_VARIABLE
+        # A Connect client made earlier in this process leaves PySpark's
+        # Connect-mode mark here; a child building locally must not see it.
+        if key not in (spark.SPARK_DIRECTORY_VARIABLE, "SPARK_CONNECT_MODE_ENABLED")
     }
 
 
