@@ -170,9 +170,11 @@ def _report_ingest(result) -> None:
     type=click.Choice(["duckdb", "spark"]),
     default="duckdb",
     show_default=True,
-    help="Engine: a DuckDB file, or Apache Spark (local[2], or a cluster "
-    "through $SPARK_REMOTE) writing Parquet under <warehouse-dir>/spark "
-    "(or $AUTOWATCH_SPARK_DIR). Spark needs the spark extra and Java 17.",
+    help="Engine: a DuckDB file, or Apache Spark (local[2], a cluster "
+    "through Spark Connect at $SPARK_REMOTE, or a Thrift server at "
+    "$AUTOWATCH_SPARK_THRIFT_HOST) writing Parquet under "
+    "<warehouse-dir>/spark (or $AUTOWATCH_SPARK_DIR). Spark needs the spark "
+    "extra, and local Spark Java 17.",
 )
 def build(
     articles_dirs: tuple[Path, ...],

@@ -224,14 +224,20 @@ def generate_docs(paths: Paths, database_file: Path) -> Path:
 
 
 def build_on_spark(
-    paths: Paths, session, select: tuple[str, ...] | None = None
+    paths: Paths,
+    sql,
+    select: tuple[str, ...] | None = None,
+    target: str = SPARK_TARGET,
 ) -> None:
-    """``dbt build --target spark`` in the running ``session``.
+    """``dbt build --target spark`` (or ``spark_thrift``) on Spark.
 
-    dbt-spark's session method calls ``SparkSession.builder.getOrCreate()``,
-    which returns ``session``: dbt writes where that session was told to.
-    ``select`` limits the build to those nodes, in a build folder that
-    already holds every table of the live build (see
+    With the ``spark`` target, dbt-spark's session method calls
+    ``SparkSession.builder.getOrCreate()``, which returns the session
+    ``ingest.spark`` started: dbt writes where that session was told to.
+    With ``spark_thrift``, dbt connects to the Thrift server itself. ``sql``
+    (``ingest.spark.SparkSql`` or ``ThriftSql``) lists a failing test's
+    rows. ``select`` limits the build to those nodes, in a build folder
+    that already holds every table of the live build (see
     ``ingest.spark.start_from_live_tables``). Raise BuildError naming each
     model or test that did not pass.
     """
@@ -252,22 +258,20 @@ def build_on_spark(
             ["build", "--select", *select],
         ]
     for command in commands:
-        result = dbtRunner().invoke(dbt_arguments(command, paths, SPARK_TARGET))
+        result = dbtRunner().invoke(dbt_arguments(command, paths, target))
         _raise_unless_passed(
             result,
             paths,
             engine=" on Spark",
-            failing_rows=lambda sql: _failing_rows_on_spark(session, sql),
+            failing_rows=lambda compiled_sql: _failing_rows_on_spark(sql, compiled_sql),
             consequence="",
         )
 
 
-def _failing_rows_on_spark(session, compiled_sql: str) -> list[str]:
+def _failing_rows_on_spark(sql, compiled_sql: str) -> list[str]:
     """The first rows a failing test returns on Spark."""
     try:
-        frame = session.sql(compiled_sql).limit(FAILING_ROWS_SHOWN)
-        names = frame.columns
-        rows = [tuple(row) for row in frame.collect()]
+        names, rows = sql.first_rows(compiled_sql, FAILING_ROWS_SHOWN)
     except Exception as error:  # noqa: BLE001 - any Spark error is reported
         return [f"(could not list failing rows: {str(error).splitlines()[0]})"]
     shown = [name for name in names if _is_identifying(name)] or names

@@ -44,6 +44,22 @@ SPARK_REMOTE_VARIABLE = "SPARK_REMOTE"
 SPARK_MASTER_VARIABLE = "AUTOWATCH_SPARK_MASTER"
 LOCAL_MASTER = "local[2]"
 SPARK_DBT_TARGET = "spark"
+# Read by profiles.yml too, for the Thrift connections dbt opens.
+SHUFFLE_PARTITIONS_VARIABLE = "AUTOWATCH_SPARK_SHUFFLE_PARTITIONS"
+# A Spark Thrift Server (HiveServer2 protocol: Spark's own, EMR, Kyuubi):
+# when the host is set, the build speaks SQL only, through PyHive, and dbt
+# runs profiles.yml's spark_thrift output, which reads the same variables.
+THRIFT_HOST_VARIABLE = "AUTOWATCH_SPARK_THRIFT_HOST"
+THRIFT_PORT_VARIABLE = "AUTOWATCH_SPARK_THRIFT_PORT"
+THRIFT_USER_VARIABLE = "AUTOWATCH_SPARK_THRIFT_USER"
+THRIFT_DEFAULT_PORT = 10000
+THRIFT_DEFAULT_USER = "autowatch"
+SPARK_THRIFT_DBT_TARGET = "spark_thrift"
+
+# How a build reaches Spark.
+LOCAL = "local"
+CONNECT = "connect"
+THRIFT = "thrift"
 
 MINIMUM_JAVA_VERSION = 17
 JAVA_INSTALL_COMMAND = "apt-get install -y openjdk-17-jre-headless"
@@ -224,13 +240,18 @@ def java_major_version() -> int | None:
     return int(match.group(2)) if major == 1 and match.group(2) else major
 
 
-def check_requirements(remote: bool = False) -> None:
+def check_requirements(kind: str = LOCAL) -> None:
     """Raise SparkUnavailableError, in one line with the fix, if Spark can't run.
 
-    A Spark Connect client needs PySpark but no local Java.
+    A Spark Connect client needs PySpark but no local Java; a Thrift client
+    needs neither, only PyHive.
     """
-    required = [("pyspark", "pyspark"), ("dbt-spark", "dbt.adapters.spark")]
-    if remote:
+    required = [("dbt-spark", "dbt.adapters.spark")]
+    if kind == THRIFT:
+        required.append(("PyHive", "pyhive"))
+    else:
+        required.insert(0, ("pyspark", "pyspark"))
+    if kind == CONNECT:
         # Spark Connect's client speaks gRPC (pyspark's connect extra).
         required.append(("grpcio", "grpc"))
     missing_packages = [
@@ -241,7 +262,7 @@ def check_requirements(remote: bool = False) -> None:
             f"--target spark needs {' and '.join(missing_packages)}, which "
             f"are not installed; install them with: {SPARK_INSTALL_COMMAND}"
         )
-    if remote:
+    if kind != LOCAL:
         return
     version = java_major_version()
     if version is None or version < MINIMUM_JAVA_VERSION:
@@ -263,8 +284,120 @@ def _importable(module: str) -> bool:
         return False
 
 
+def connection_kind() -> str:
+    """LOCAL, CONNECT (``SPARK_REMOTE`` set) or THRIFT (the Thrift host set)."""
+    connect = bool(os.environ.get(SPARK_REMOTE_VARIABLE))
+    thrift = bool(os.environ.get(THRIFT_HOST_VARIABLE))
+    if connect and thrift:
+        raise AutowatchError(
+            f"both {SPARK_REMOTE_VARIABLE} (Spark Connect) and "
+            f"{THRIFT_HOST_VARIABLE} (a Thrift server) are set; unset one"
+        )
+    if connect:
+        return CONNECT
+    return THRIFT if thrift else LOCAL
+
+
 def is_remote() -> bool:
-    return bool(os.environ.get(SPARK_REMOTE_VARIABLE))
+    return connection_kind() == CONNECT
+
+
+class SparkSql:
+    """SQL statements through a SparkSession (local or Spark Connect)."""
+
+    def __init__(self, session):
+        self.session = session
+
+    def execute(self, statement: str) -> list[tuple]:
+        return [tuple(row) for row in self.session.sql(statement).collect()]
+
+    def first_rows(self, statement: str, count: int) -> tuple[list[str], list[tuple]]:
+        frame = self.session.sql(statement).limit(count)
+        return frame.columns, [tuple(row) for row in frame.collect()]
+
+    def close(self) -> None:
+        """The session is the process's own; dbt-spark's session uses it too."""
+
+
+# A HiveServer2 session applies a setting given when it opens only under
+# this prefix; a plain key is silently ignored.
+THRIFT_SETTING_PREFIX = "set:hiveconf:"
+
+
+def thrift_session_settings() -> dict[str, str]:
+    """runtime_settings as a Thrift session's configuration.
+
+    dbt-spark's session method turns ANSI mode off on its session; its
+    Thrift method asks for the same without the prefix, so this (and
+    profiles.yml's spark_thrift output) asks again with it.
+    """
+    return {
+        THRIFT_SETTING_PREFIX + key: value
+        for key, value in {
+            **runtime_settings(),
+            "spark.sql.ansi.enabled": "false",
+        }.items()
+    }
+
+
+class ThriftSql:
+    """SQL statements through a Spark Thrift Server (PyHive).
+
+    The HiveServer2 protocol carries SQL only: no Python reaches the
+    cluster this way, so a Thrift build extracts in this process and the
+    cluster runs the raw registration, dbt's models and tests and the
+    catalog switch.
+    """
+
+    def __init__(self, host: str, port: int, user: str):
+        from pyhive import hive
+
+        self.address = f"{host}:{port}"
+        try:
+            self.connection = hive.connect(
+                host=host,
+                port=port,
+                username=user,
+                configuration=thrift_session_settings(),
+            )
+        except Exception as error:  # noqa: BLE001 - thrift and socket errors
+            raise AutowatchError(
+                f"cannot reach the Spark Thrift server at {self.address} "
+                f"({THRIFT_HOST_VARIABLE}/{THRIFT_PORT_VARIABLE}): "
+                f"{str(error).strip() or type(error).__name__}"
+            ) from error
+
+    @classmethod
+    def from_environment(cls) -> ThriftSql:
+        port_text = os.environ.get(THRIFT_PORT_VARIABLE) or str(THRIFT_DEFAULT_PORT)
+        if not port_text.isdigit():
+            raise AutowatchError(
+                f"{THRIFT_PORT_VARIABLE}={port_text!r}: expected a port number"
+            )
+        return cls(
+            os.environ[THRIFT_HOST_VARIABLE],
+            int(port_text),
+            os.environ.get(THRIFT_USER_VARIABLE) or THRIFT_DEFAULT_USER,
+        )
+
+    def execute(self, statement: str) -> list[tuple]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(statement)
+            return cursor.fetchall() if cursor.description else []
+        finally:
+            cursor.close()
+
+    def first_rows(self, statement: str, count: int) -> tuple[list[str], list[tuple]]:
+        cursor = self.connection.cursor()
+        try:
+            cursor.execute(statement)
+            return [column[0] for column in cursor.description], cursor.fetchmany(count)
+        finally:
+            cursor.close()
+
+    def close(self) -> None:
+        self.connection.close()
 
 
 def session_config(build: SparkBuildPaths) -> dict[str, str]:
@@ -286,6 +419,22 @@ def session_config(build: SparkBuildPaths) -> dict[str, str]:
         "spark.executor.extraJavaOptions": java_options,
         "spark.ui.enabled": "false",
         "spark.ui.showConsoleProgress": "false",
+        "spark.driver.memory": os.environ.get("AUTOWATCH_SPARK_DRIVER_MEMORY", "2g"),
+        # No _SUCCESS marker files beside the Parquet parts.
+        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": ("false"),
+        **runtime_settings(),
+    }
+
+
+def runtime_settings() -> dict[str, str]:
+    """SQL settings a client may set on its own session, on any server.
+
+    The marts' types and timestamps depend on them, so a Spark Connect
+    session and every Thrift connection (ours and dbt's, through
+    profiles.yml's ``server_side_parameters``) set them too; the other
+    settings of ``session_config`` are fixed when a server starts.
+    """
+    return {
         # Every model is Parquet (dbt_project.yml); these make the tables
         # Spark creates outside dbt (the raw hand-off) Parquet too, never
         # Hive text tables.
@@ -298,23 +447,9 @@ def session_config(build: SparkBuildPaths) -> dict[str, str]:
         # The default 200 shuffle partitions turn every small join into 200
         # tasks and 200 tiny files per table.
         "spark.sql.shuffle.partitions": os.environ.get(
-            "AUTOWATCH_SPARK_SHUFFLE_PARTITIONS", "4"
+            SHUFFLE_PARTITIONS_VARIABLE, "4"
         ),
-        "spark.driver.memory": os.environ.get("AUTOWATCH_SPARK_DRIVER_MEMORY", "2g"),
-        # No _SUCCESS marker files beside the Parquet parts.
-        "spark.hadoop.mapreduce.fileoutputcommitter.marksuccessfuljobs": ("false"),
     }
-
-
-# Settings of session_config that a Spark Connect client may set on its
-# own session (runtime SQL settings); the rest are fixed by the server.
-REMOTE_SESSION_SETTINGS = (
-    "spark.sql.sources.default",
-    "spark.sql.legacy.createHiveTableByDefault",
-    "spark.sql.parquet.outputTimestampType",
-    "spark.sql.session.timeZone",
-    "spark.sql.shuffle.partitions",
-)
 
 
 def start_session(build: SparkBuildPaths):
@@ -329,11 +464,9 @@ def start_session(build: SparkBuildPaths):
         session = SparkSession.builder.remote(
             os.environ[SPARK_REMOTE_VARIABLE]
         ).getOrCreate()
-        # The server's static settings are its own; these are per session,
-        # and the marts' timestamps and types depend on them.
-        settings = session_config(build)
-        for key in REMOTE_SESSION_SETTINGS:
-            session.conf.set(key, settings[key])
+        # The server's static settings are its own; these are per session.
+        for key, value in runtime_settings().items():
+            session.conf.set(key, value)
         return session
     build.root.mkdir(parents=True, exist_ok=True)
     build.log4j_file.write_text(LOG4J_CONFIGURATION, encoding="utf-8")
@@ -398,17 +531,22 @@ def export_raw_tables(database_file: Path, target_dir: Path) -> list[str]:
 
 
 def register_raw_tables(
-    session, build: SparkBuildPaths, tables: list[str], schema_suffix: str = ""
+    sql, build: SparkBuildPaths, tables: list[str], schema_suffix: str = ""
 ) -> None:
-    """Point Spark's ``raw`` schema (``raw<suffix>``) at the Parquet hand-off."""
-    schema = RAW_SCHEMA + schema_suffix
-    session.sql(f"create database if not exists {quoted(schema)}")
+    """Point Spark's ``raw`` schema (``raw<suffix>``) at the Parquet hand-off.
+
+    ``sql`` is a SparkSql or ThriftSql: plain SQL, so the same statements
+    register the tables in a local metastore and in a cluster's catalog.
+    """
+    schema = quoted(RAW_SCHEMA + schema_suffix)
+    sql.execute(f"create database if not exists {schema}")
     for name in tables:
-        session.sql(f"drop table if exists {quoted(schema)}.{quoted(name)}")
-        session.catalog.createTable(
-            f"{schema}.{name}",
-            path=str(build.table_dir(RAW_SCHEMA, name)),
-            source="parquet",
+        sql.execute(f"drop table if exists {schema}.{quoted(name)}")
+        location = exp.Literal.string(str(build.table_dir(RAW_SCHEMA, name))).sql(
+            dialect="spark"
+        )
+        sql.execute(
+            f"create table {schema}.{quoted(name)} using parquet location {location}"
         )
 
 
@@ -743,23 +881,29 @@ def build(
     from ingest.curated import read_curated
     from ingest.warehouse import dbt_selection, ingest, reached
 
-    remote = is_remote()
-    check_requirements(remote=remote)
+    kind = connection_kind()
+    # Connect and Thrift share the cluster's catalog with every reader.
+    remote = kind != LOCAL
+    check_requirements(kind)
     spark = spark_paths(paths)
     spark.root.mkdir(parents=True, exist_ok=True)
     with spark_lock(spark, paths, wait_for_lock):
         reached("spark-lock-acquired")
         remove_stale_builds(spark)
         build_paths = spark.start_build()
-        # On a shared catalog (Spark Connect) the build writes schemas of
-        # its own, e.g. marts_build_..., published once it passed.
+        # On a shared catalog the build writes schemas of its own, e.g.
+        # marts_build_..., published once it passed.
         schema_suffix = f"_{build_paths.build_id}" if remote else ""
         live = None if full_refresh else spark.live_build()
         session = None
+        sql = None
         went_live = False
         started_from_tables: list[str] = []
         selection = None
         try:
+            if kind == THRIFT:
+                # Before the ingest: an unreachable server fails in seconds.
+                sql = ThriftSql.from_environment()
             build_paths.scratch_dir.mkdir()
             handoff_file = build_paths.scratch_dir / "handoff.duckdb"
             previous_file = (
@@ -772,10 +916,14 @@ def build(
                 handoff_file,
                 previous_file,
                 start_from_previous=previous_file is not None,
-                extract_locally=False,
+                # A Thrift server runs SQL only: the extraction's Python
+                # cannot be shipped to it, so it runs here.
+                extract_locally=kind == THRIFT,
             )
             tables = export_raw_tables(handoff_file, build_paths.raw_dir)
-            session = start_session(build_paths)
+            if kind != THRIFT:
+                session = start_session(build_paths)
+                sql = SparkSql(session)
             extraction_started = time.perf_counter()
             if ingest_result.articles_to_extract:
                 new_extraction_dir = build_paths.scratch_dir / "extracted"
@@ -794,10 +942,12 @@ def build(
                     add_extracted_rows(
                         new_extraction_dir / name, build_paths.raw_dir / name
                     )
-            ingest_result.phase_seconds["extraction"] = (
-                time.perf_counter() - extraction_started
-            )
-            register_raw_tables(session, build_paths, tables, schema_suffix)
+            if kind != THRIFT:
+                # A Thrift build's ingest timed its own extraction.
+                ingest_result.phase_seconds["extraction"] = (
+                    time.perf_counter() - extraction_started
+                )
+            register_raw_tables(sql, build_paths, tables, schema_suffix)
             # A shared catalog's build writes suffixed schemas with explicit
             # locations, which the copied tables would need as well: there
             # the marts are built from scratch (the ingest above still
@@ -813,7 +963,14 @@ def build(
             reached("spark-raw-registered")
             dbt_started = time.perf_counter()
             with _dbt_environment(build_paths, schema_suffix, remote):
-                dbt.build_on_spark(paths, session, select=selection)
+                dbt.build_on_spark(
+                    paths,
+                    sql,
+                    select=selection,
+                    target=SPARK_THRIFT_DBT_TARGET
+                    if kind == THRIFT
+                    else SPARK_DBT_TARGET,
+                )
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
             reached("spark-dbt-finished")
             if not remote:
@@ -824,19 +981,22 @@ def build(
             reached("spark-switched")
         finally:
             if not went_live:
-                if remote and session is not None:
+                if remote and sql is not None:
                     # Best effort: the error that stopped the build is the
                     # one to report, and a later build drops what is left.
                     with suppress(Exception):
-                        drop_build_schemas(
-                            session, keep_suffix=None, only=schema_suffix
-                        )
+                        drop_build_schemas(sql, keep_suffix=None, only=schema_suffix)
                 shutil.rmtree(build_paths.root, ignore_errors=True)
+                if sql is not None:
+                    sql.close()
         if remote:
             # After the switch: views over this build's schemas must never
             # be left pointing at schemas a failed build dropped.
-            publish_catalog(session, schema_suffix)
-            drop_build_schemas(session, keep_suffix=schema_suffix)
+            try:
+                publish_catalog(sql, schema_suffix)
+                drop_build_schemas(sql, keep_suffix=schema_suffix)
+            finally:
+                sql.close()
         remove_stale_builds(spark)
     return SparkBuildResult(
         spark_dir=spark.root,
@@ -920,19 +1080,27 @@ def remove_stale_builds(spark: SparkPaths) -> None:
                 (spark.root / name).unlink()
 
 
-def _build_schema_names(session, suffix_pattern: str) -> list[str]:
+def _databases(sql) -> set[str]:
+    return {row[0] for row in sql.execute("show databases")}
+
+
+def _build_schema_names(sql, suffix_pattern: str) -> list[str]:
     schemas = "|".join(
         re.escape(schema) for schema in (RAW_SCHEMA, "default", *MODEL_SCHEMAS)
     )
     pattern = re.compile(rf"(?:{schemas})_({suffix_pattern})")
-    return [
-        database.name
-        for database in session.catalog.listDatabases()
-        if pattern.fullmatch(database.name)
-    ]
+    return sorted(name for name in _databases(sql) if pattern.fullmatch(name))
 
 
-def publish_catalog(session, schema_suffix: str) -> None:
+def _tables_and_views(sql, schema: str) -> tuple[list[str], set[str]]:
+    """Every table and view name of ``schema``, and which of them are views."""
+    # SHOW TABLES lists views too; its second column is the name.
+    names = sorted(row[1] for row in sql.execute(f"show tables in {quoted(schema)}"))
+    views = {row[1] for row in sql.execute(f"show views in {quoted(schema)}")}
+    return names, views
+
+
+def publish_catalog(sql, schema_suffix: str) -> None:
     """On a shared catalog, make the plain schemas show this build.
 
     Each ``<schema>.<table>`` becomes a view over
@@ -941,27 +1109,28 @@ def publish_catalog(session, schema_suffix: str) -> None:
     moment this loop takes. Readers of the Parquet folders through
     ``current`` switch in one step.
     """
+    databases = _databases(sql)
     for schema in (RAW_SCHEMA, *MODEL_SCHEMAS):
         build_schema = schema + schema_suffix
-        if not session.catalog.databaseExists(build_schema):
+        if build_schema not in databases:
             continue
-        session.sql(f"create database if not exists {quoted(schema)}")
-        for table in session.catalog.listTables(build_schema):
-            live_name = f"{quoted(schema)}.{quoted(table.name)}"
-            if session.catalog.tableExists(f"{schema}.{table.name}") and (
-                session.catalog.getTable(f"{schema}.{table.name}").tableType != "VIEW"
-            ):
+        if schema in databases:
+            live_names, live_views = _tables_and_views(sql, schema)
+        else:
+            sql.execute(f"create database {quoted(schema)}")
+            live_names, live_views = [], set()
+        for table in _tables_and_views(sql, build_schema)[0]:
+            live_name = f"{quoted(schema)}.{quoted(table)}"
+            if table in live_names and table not in live_views:
                 # A table from before builds had schemas of their own.
-                session.sql(f"drop table {live_name}")
-            session.sql(
+                sql.execute(f"drop table {live_name}")
+            sql.execute(
                 f"create or replace view {live_name} as select * from "
-                f"{quoted(build_schema)}.{quoted(table.name)}"
+                f"{quoted(build_schema)}.{quoted(table)}"
             )
 
 
-def drop_build_schemas(
-    session, keep_suffix: str | None, only: str | None = None
-) -> None:
+def drop_build_schemas(sql, keep_suffix: str | None, only: str | None = None) -> None:
     """Drop the schemas of other builds (or, with ``only``, of one build).
 
     Their tables are external (located under build folders), so dropping
@@ -970,10 +1139,10 @@ def drop_build_schemas(
     suffix_pattern = (
         re.escape(only.removeprefix("_")) if only else rf"{BUILD_PREFIX}\w+"
     )
-    for name in _build_schema_names(session, suffix_pattern):
+    for name in _build_schema_names(sql, suffix_pattern):
         if keep_suffix and name.endswith(keep_suffix):
             continue
-        session.sql(f"drop database if exists {quoted(name)} cascade")
+        sql.execute(f"drop database if exists {quoted(name)} cascade")
 
 
 def _live_build_or_error(spark: SparkPaths | SparkBuildPaths) -> SparkBuildPaths:

@@ -3,14 +3,21 @@
 A full Spark build costs minutes, so test_spark.py (the cross-engine
 comparison), test_spark_atomic.py (failed and killed builds must leave
 it intact) and test_spark_incremental.py (a rebuild of a copy of it) use
-the same one; conftest.py registers ``spark_build``.
+the same one; conftest.py registers ``spark_build``. The server tests
+(Spark Connect, Thrift) start a server of PySpark's wheel with
+``spark_server``.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -21,6 +28,9 @@ from ingest.paths import PROJECT_ROOT, default_paths
 EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
 SAMPLE_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+# Only guards against a hang; no test asserts on time.
+HANG_GUARD_SECONDS = 600
+POLL_SECONDS = 0.5
 
 
 def spark_unavailable_reason() -> str | None:
@@ -99,3 +109,92 @@ def spark_build(tmp_path_factory) -> tuple[Path, spark.SparkPaths]:
     spark.load_handoff(live_build.raw_dir, database_file)
     dbt.build(paths, database_file)
     return database_file, spark_dir
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_for_port(
+    process: subprocess.Popen, port: int, log_file: Path, server: str
+) -> None:
+    deadline = time.monotonic() + HANG_GUARD_SECONDS
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"the {server} exited:\n" + log_file.read_text(errors="replace")[-4000:]
+            )
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(POLL_SECONDS)
+    pytest.fail(f"the {server} never listened on port {port}")
+
+
+@contextmanager
+def spark_server(
+    state_dir: Path,
+    main_class: str,
+    port: int,
+    settings: dict[str, str],
+    arguments: tuple[str, ...] = (),
+    server: str = "Spark server",
+) -> Iterator[None]:
+    """Run a server PySpark's wheel carries, as a cluster would run it.
+
+    It gets a warehouse folder and Derby metastore of its own under
+    ``state_dir`` (a cluster's, not any build's) and runs until the block
+    ends; ``settings`` are ``--conf`` pairs, ``arguments`` the class's own.
+    """
+    import pyspark
+
+    spark_submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
+    server_state = spark.SparkBuildPaths(state_dir)
+    server_state.log4j_file.write_text(spark.LOG4J_CONFIGURATION, encoding="utf-8")
+    command = [
+        str(spark_submit),
+        "--class",
+        main_class,
+        "--master",
+        spark.LOCAL_MASTER,
+        *[
+            argument
+            for key, value in {
+                **spark.session_config(server_state),
+                "spark.sql.catalogImplementation": "hive",
+                **settings,
+            }.items()
+            for argument in ("--conf", f"{key}={value}")
+        ],
+        *arguments,
+    ]
+    environment = environment_without_spark_folder()
+    # The server's Python workers (Spark Connect's extraction) import the
+    # autowatch package: this interpreter has it.
+    environment["PYSPARK_PYTHON"] = sys.executable
+    environment.pop(spark.SPARK_REMOTE_VARIABLE, None)
+    environment.pop(spark.THRIFT_HOST_VARIABLE, None)
+    log_file = state_dir / "server.log"
+    with open(log_file, "w") as log:
+        # A session of its own: one signal stops the server and its workers.
+        process = subprocess.Popen(
+            command,
+            env=environment,
+            cwd=state_dir,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_for_port(process, port, log_file, server)
+        yield
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

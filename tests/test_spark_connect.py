@@ -14,14 +14,7 @@ folders, where a cluster would need object storage or a shared mount.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -32,39 +25,16 @@ from tests.spark_support import (
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
     environment_without_spark_folder,
+    free_port,
     run_autowatch,
+    spark_server,
     spark_unavailable_reason,
 )
 
 CONNECT_SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
-# Only guards against a hang; no test asserts on time.
-HANG_GUARD_SECONDS = 600
-POLL_SECONDS = 0.5
 # A previous build's schema in the shared catalog, which a build that went
 # live must drop.
 EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for_port(process: subprocess.Popen, port: int, log_file: Path) -> None:
-    deadline = time.monotonic() + HANG_GUARD_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                "the Spark Connect server exited:\n"
-                + log_file.read_text(errors="replace")[-4000:]
-            )
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
-        except OSError:
-            time.sleep(POLL_SECONDS)
-    pytest.fail("the Spark Connect server never listened")
 
 
 @pytest.fixture(scope="module")
@@ -75,59 +45,18 @@ def connect_server(tmp_path_factory):
         pytest.skip(f"Spark cannot run here: {reason}")
     if importlib.util.find_spec("grpc") is None:
         pytest.skip("the Spark Connect client needs grpcio (pyspark[connect])")
-    import pyspark
-
-    spark_submit = Path(pyspark.__file__).parent / "bin" / "spark-submit"
-    server_state = spark.SparkBuildPaths(tmp_path_factory.mktemp("connect_server"))
-    server_state.log4j_file.write_text(spark.LOG4J_CONFIGURATION, encoding="utf-8")
     port = free_port()
-    settings = {
-        **spark.session_config(server_state),
-        "spark.sql.catalogImplementation": "hive",
-        "spark.connect.grpc.binding.address": "127.0.0.1",
-        "spark.connect.grpc.binding.port": str(port),
-    }
-    command = [
-        str(spark_submit),
-        "--class",
+    with spark_server(
+        tmp_path_factory.mktemp("connect_server"),
         CONNECT_SERVER_CLASS,
-        "--master",
-        spark.LOCAL_MASTER,
-        *[
-            argument
-            for key, value in settings.items()
-            for argument in (
-                "--conf",
-                f"{key}={value}",
-            )
-        ],
-    ]
-    environment = environment_without_spark_folder()
-    # The server's Python workers run the extraction: this interpreter has
-    # the autowatch package.
-    environment["PYSPARK_PYTHON"] = sys.executable
-    environment.pop(spark.SPARK_REMOTE_VARIABLE, None)
-    log_file = server_state.root / "server.log"
-    with open(log_file, "w") as log:
-        # A session of its own: one signal stops the server and its workers.
-        process = subprocess.Popen(
-            command,
-            env=environment,
-            cwd=server_state.root,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        wait_for_port(process, port, log_file)
+        port,
+        {
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(port),
+        },
+        server="Spark Connect server",
+    ):
         yield f"sc://localhost:{port}"
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 @pytest.fixture

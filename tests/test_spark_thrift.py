@@ -1,0 +1,217 @@
+"""A build through a Spark Thrift Server (``AUTOWATCH_SPARK_THRIFT_HOST``).
+
+PySpark's wheel carries the Thrift server (``HiveThriftServer2``, the
+HiveServer2 protocol EMR's and on-premises clusters expose), so a real one
+runs here in a process of its own, with its own warehouse folder and
+metastore. The build talks to it only in SQL through PyHive: it registers
+the raw Parquet tables, dbt (profiles.yml's ``spark_thrift`` output) runs
+every model and test there, and the catalog switch is SQL too. Extraction
+runs in the build's own process, since no Python reaches a cluster this
+way.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+
+import duckdb
+import pytest
+import yaml
+
+from ingest import dbt, spark
+from ingest.paths import PROJECT_ROOT, default_paths
+from tests.spark_support import (
+    SAMPLE_ARTICLES_DIR,
+    SEEDS_DIR,
+    environment_without_spark_folder,
+    free_port,
+    run_autowatch,
+    spark_server,
+    spark_unavailable_reason,
+)
+
+THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
+EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
+
+
+def thrift_environment(port: int) -> dict[str, str]:
+    environment = environment_without_spark_folder()
+    environment.pop(spark.SPARK_REMOTE_VARIABLE, None)
+    environment[spark.THRIFT_HOST_VARIABLE] = "localhost"
+    environment[spark.THRIFT_PORT_VARIABLE] = str(port)
+    return environment
+
+
+def build_arguments(warehouse_dir) -> tuple[str, ...]:
+    return (
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(warehouse_dir),
+        "--articles",
+        str(SAMPLE_ARTICLES_DIR),
+        "--seeds",
+        str(SEEDS_DIR),
+    )
+
+
+def needs_pyhive() -> None:
+    if importlib.util.find_spec("pyhive") is None:
+        pytest.skip("a Thrift build needs PyHive (dbt-spark[PyHive], the spark extra)")
+
+
+@pytest.fixture(scope="module")
+def thrift_port(tmp_path_factory) -> int:
+    """The port of a Spark Thrift server of this module, on localhost."""
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"Spark cannot run here: {reason}")
+    needs_pyhive()
+    port = free_port()
+    with spark_server(
+        tmp_path_factory.mktemp("thrift_server"),
+        THRIFT_SERVER_CLASS,
+        port,
+        {},
+        arguments=(
+            "--hiveconf",
+            f"hive.server2.thrift.port={port}",
+            "--hiveconf",
+            "hive.server2.thrift.bind.host=127.0.0.1",
+        ),
+        server="Spark Thrift server",
+    ):
+        yield port
+
+
+@pytest.mark.spark
+def test_a_build_through_a_thrift_server_matches_duckdb_and_publishes_views(
+    thrift_port, tmp_path
+):
+    client = spark.ThriftSql("localhost", thrift_port, "test")
+    try:
+        # What a shared catalog holds before: a table from before builds
+        # had schemas of their own, and an earlier build's schema.
+        client.execute("create database if not exists marts")
+        client.execute("create table marts.dim_brand (brand_code string) using parquet")
+        client.execute(f"create database {EARLIER_BUILD_SCHEMA}")
+
+        completed = run_autowatch(
+            *build_arguments(tmp_path / "warehouse"),
+            environment=thrift_environment(thrift_port),
+        )
+        assert completed.returncode == 0, completed.stderr
+
+        spark_dir = spark.SparkPaths(tmp_path / "warehouse" / "spark")
+        live_build = spark_dir.live_build()
+        assert live_build is not None
+        # The server wrote the marts under this build's folder, not its
+        # own warehouse folder, and the build started no Spark of its own.
+        assert (live_build.schema_dir("marts") / "dim_brand").is_dir()
+        assert not live_build.metastore_dir.exists()
+
+        database_file = tmp_path / "duckdb" / "autowatch.duckdb"
+        database_file.parent.mkdir()
+        spark.load_handoff(live_build.raw_dir, database_file)
+        dbt.build(default_paths(warehouse_dir=database_file.parent), database_file)
+        compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
+        assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(
+            compared
+        )
+        assert [str(difference) for difference in differences] == []
+
+        # The shared catalog: this build's schemas, the plain ones as views
+        # over them, and no earlier build's schema.
+        suffix = f"_{live_build.build_id}"
+        databases = {row[0] for row in client.execute("show databases")}
+        assert {f"raw{suffix}", f"staging{suffix}", f"marts{suffix}"} <= databases
+        assert EARLIER_BUILD_SCHEMA not in databases
+        assert not [
+            name
+            for name in databases
+            if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
+        ]
+        assert "dim_brand" in {row[1] for row in client.execute("show views in marts")}
+        sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
+        with duckdb.connect(str(database_file), read_only=True) as connection:
+            expected = connection.execute(sql).fetchall()
+        assert client.execute(sql) == expected
+        assert spark.run_query_on_parquet(spark_dir, sql).rows == expected
+
+        # A reporting view's column description longer than the 256
+        # characters a Hive metastore keeps is stored cut, not lost.
+        comments = {
+            column: comment
+            for column, _, comment in client.execute(
+                f"describe reporting{suffix}.announcements_timeline"
+            )
+        }
+        description = column_description(
+            tmp_path / "warehouse" / "dbt_target" / "manifest.json",
+            "announcements_timeline",
+            "announcement_type",
+        )
+        assert len(description) > 256
+        assert comments["announcement_type"] == description[:255] + "…"
+    finally:
+        client.close()
+
+
+def column_description(manifest_file, model: str, column: str) -> str:
+    """A column's description as dbt rendered it (doc blocks filled in)."""
+    manifest = json.loads(manifest_file.read_text(encoding="utf-8"))
+    return manifest["nodes"][f"model.autowatch.{model}"]["columns"][column][
+        "description"
+    ]
+
+
+def test_an_unreachable_thrift_server_is_one_clear_line_and_keeps_nothing(
+    tmp_path,
+):
+    needs_pyhive()
+    port = free_port()
+    completed = run_autowatch(
+        *build_arguments(tmp_path / "warehouse"),
+        environment=thrift_environment(port),
+    )
+    assert completed.returncode != 0
+    assert (
+        f"cannot reach the Spark Thrift server at localhost:{port}" in completed.stderr
+    )
+    assert "Traceback" not in completed.stderr
+    spark_dir = spark.SparkPaths(tmp_path / "warehouse" / "spark")
+    assert spark_dir.live_build() is None
+    assert not any(spark_dir.builds_dir.iterdir())
+
+
+def test_connect_and_thrift_together_are_refused(tmp_path):
+    environment = thrift_environment(free_port())
+    environment[spark.SPARK_REMOTE_VARIABLE] = "sc://localhost:15002"
+    completed = run_autowatch(
+        *build_arguments(tmp_path / "warehouse"), environment=environment
+    )
+    assert completed.returncode != 0
+    assert (
+        f"both {spark.SPARK_REMOTE_VARIABLE} (Spark Connect) and "
+        f"{spark.THRIFT_HOST_VARIABLE} (a Thrift server) are set"
+    ) in completed.stderr
+
+
+def test_dbt_thrift_sessions_get_the_settings_the_build_uses():
+    """profiles.yml's spark_thrift output and ThriftSql ask for the same."""
+    profiles = yaml.safe_load(
+        (PROJECT_ROOT / "dbt_project" / "profiles.yml").read_text(encoding="utf-8")
+    )
+    dbt_settings = profiles["autowatch"]["outputs"]["spark_thrift"][
+        "server_side_parameters"
+    ]
+    build_settings = spark.thrift_session_settings()
+    assert set(dbt_settings) == set(build_settings)
+    shuffle_key = spark.THRIFT_SETTING_PREFIX + "spark.sql.shuffle.partitions"
+    assert spark.SHUFFLE_PARTITIONS_VARIABLE in dbt_settings[shuffle_key]
+    assert {
+        key: str(value) for key, value in dbt_settings.items() if key != shuffle_key
+    } == {key: value for key, value in build_settings.items() if key != shuffle_key}
