@@ -19,7 +19,9 @@ import dataclasses
 import importlib.util
 import json
 import os
+import pickle
 import re
+import shlex
 import shutil
 import subprocess
 import sys
@@ -343,10 +345,9 @@ def thrift_session_settings() -> dict[str, str]:
 class ThriftSql:
     """SQL statements through a Spark Thrift Server (PyHive).
 
-    The HiveServer2 protocol carries SQL only: no Python reaches the
-    cluster this way, so a Thrift build extracts in this process and the
-    cluster runs the raw registration, dbt's models and tests and the
-    catalog switch.
+    The HiveServer2 protocol carries SQL only: the raw registration, the
+    extraction (``extract_through_sql``), dbt's models and tests and the
+    catalog switch all run on the cluster as SQL statements.
     """
 
     def __init__(self, host: str, port: int, user: str):
@@ -587,7 +588,8 @@ def add_extracted_rows(new_dir: Path, table_dir: Path) -> None:
     rows of the articles it extracted.
     """
     for path in sorted(new_dir.iterdir()):
-        if path.is_file():
+        # Not a _SUCCESS marker (a Thrift server may write them).
+        if path.is_file() and not path.name.startswith("_"):
             os.replace(path, table_dir / path.name)
     shutil.rmtree(new_dir)
 
@@ -839,6 +841,95 @@ def extract_on_spark(
     return list(EXTRACTION_TABLES)
 
 
+def _spark_literal(text: str) -> str:
+    return exp.Literal.string(text).sql(dialect="spark")
+
+
+def _parquet_path(path: Path) -> str:
+    """A Parquet folder as a Spark SQL relation: parquet.`<path>`."""
+    return f"parquet.{quoted(str(path))}"
+
+
+def extract_through_sql(
+    sql,
+    build: SparkBuildPaths,
+    curated_rows: dict[str, list[dict]],
+    target_dir: Path,
+    article_ids: list[str],
+) -> list[str]:
+    """Run extraction on the cluster's executors in SQL alone (Thrift).
+
+    ``SELECT TRANSFORM`` streams the articles through
+    ``python -m ingest.extraction_stream`` beside every task (the
+    executors' ``$PYSPARK_PYTHON``, else ``python3``, must have this
+    package, as for Spark Connect), then each table's rows are read back
+    with ``from_json`` in its types and written as Parquet to
+    ``target_dir/<table>``, as ``extract_on_spark`` writes them.
+    """
+    import duckdb
+
+    from ingest.extraction import EXTRACTION_TABLES
+
+    context_file = build.scratch_dir / "extraction_context.pickle"
+    context_file.write_bytes(
+        pickle.dumps(
+            {
+                "curated_rows": curated_rows,
+                "published": {
+                    row["article_id"]: row["published_on"]
+                    for row in curated_rows.get("articles", [])
+                },
+            }
+        )
+    )
+    # The articles to extract, as a Parquet file to join with: a list of
+    # thousands of ids inlined in the SQL would cost more.
+    wanted_dir = build.scratch_dir / "articles_to_extract"
+    wanted_dir.mkdir()
+    with duckdb.connect() as connection:
+        connection.execute(
+            "create table wanted as select unnest(?::varchar[]) as article_id",
+            [article_ids],
+        )
+        connection.execute(
+            "copy wanted to "
+            + exp.Literal.string(str(wanted_dir / "part-0.parquet")).sql(
+                dialect="duckdb"
+            )
+            + " (format parquet)"
+        )
+    command = "${PYSPARK_PYTHON:-python3} -m ingest.extraction_stream " + (
+        shlex.quote(str(context_file))
+    )
+    # One task per batch, so every executor core extracts its share.
+    partition_count = max(1, -(-len(article_ids) // EXTRACTION_BATCH_ARTICLES))
+    extracted_dir = build.scratch_dir / "extracted_rows"
+    articles = build.table_dir(RAW_SCHEMA, "news_articles")
+    sql.execute(
+        f"insert overwrite directory {_spark_literal(str(extracted_dir))} "
+        "using parquet "
+        "select transform (article_id, article_text_hex) "
+        f"using {_spark_literal(command)} "
+        "as (table_name string, payload string) "
+        f"from (select /*+ REPARTITION({partition_count:d}) */ "
+        "articles.article_id, "
+        "hex(encode(articles.article_text, 'UTF-8')) as article_text_hex "
+        f"from {_parquet_path(articles)} as articles "
+        f"left semi join {_parquet_path(wanted_dir)} as wanted "
+        "on articles.article_id = wanted.article_id)"
+    )
+    for name, columns in EXTRACTION_TABLES.items():
+        sql.execute(
+            f"insert overwrite directory {_spark_literal(str(target_dir / name))} "
+            "using parquet "
+            "select extracted_row.* from ("
+            f"select from_json(payload, {_spark_literal(_spark_schema(columns))}) "
+            f"as extracted_row from {_parquet_path(extracted_dir)} "
+            f"where table_name = {_spark_literal(name)})"
+        )
+    return list(EXTRACTION_TABLES)
+
+
 @dataclass
 class SparkBuildResult:
     spark_dir: Path
@@ -916,9 +1007,7 @@ def build(
                 handoff_file,
                 previous_file,
                 start_from_previous=previous_file is not None,
-                # A Thrift server runs SQL only: the extraction's Python
-                # cannot be shipped to it, so it runs here.
-                extract_locally=kind == THRIFT,
+                extract_locally=False,
             )
             tables = export_raw_tables(handoff_file, build_paths.raw_dir)
             if kind != THRIFT:
@@ -931,22 +1020,30 @@ def build(
                     table.table.name: table.rows
                     for table in read_curated(paths.seeds_dir)
                 }
-                extracted = extract_on_spark(
-                    session,
-                    build_paths,
-                    curated_rows,
-                    new_extraction_dir,
-                    ingest_result.articles_to_extract,
+                extracted = (
+                    extract_through_sql(
+                        sql,
+                        build_paths,
+                        curated_rows,
+                        new_extraction_dir,
+                        ingest_result.articles_to_extract,
+                    )
+                    if kind == THRIFT
+                    else extract_on_spark(
+                        session,
+                        build_paths,
+                        curated_rows,
+                        new_extraction_dir,
+                        ingest_result.articles_to_extract,
+                    )
                 )
                 for name in extracted:
                     add_extracted_rows(
                         new_extraction_dir / name, build_paths.raw_dir / name
                     )
-            if kind != THRIFT:
-                # A Thrift build's ingest timed its own extraction.
-                ingest_result.phase_seconds["extraction"] = (
-                    time.perf_counter() - extraction_started
-                )
+            ingest_result.phase_seconds["extraction"] = (
+                time.perf_counter() - extraction_started
+            )
             register_raw_tables(sql, build_paths, tables, schema_suffix)
             # A shared catalog's build writes suffixed schemas with explicit
             # locations, which the copied tables would need as well: there
