@@ -11,6 +11,7 @@ the same one; conftest.py registers ``spark_build``. The server tests
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -28,6 +29,9 @@ from ingest.paths import PROJECT_ROOT, default_paths
 EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
 SAMPLE_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
+# A previous build's schema in a server's shared catalog, which a build
+# that went live must drop (the Connect and Thrift tests).
+EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
 # Only guards against a hang; no test asserts on time.
 HANG_GUARD_SECONDS = 600
 POLL_SECONDS = 0.5
@@ -198,3 +202,40 @@ def spark_server(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def check_remote_build(warehouse_dir: Path, duckdb_dir: Path):
+    """A build through a server: its layout, and its marts against DuckDB.
+
+    Returns the Spark folder, the live build and the DuckDB file built from
+    the same hand-off.
+    """
+    spark_dir = spark.SparkPaths(warehouse_dir / "spark")
+    live_build = spark_dir.live_build()
+    assert live_build is not None
+    # The server wrote the marts under this build's folder, not its own
+    # warehouse folder, so `current` switches them with the build; the
+    # build started no Spark (and no metastore) of its own.
+    assert (live_build.schema_dir("marts") / "dim_brand").is_dir()
+    assert not live_build.metastore_dir.exists()
+
+    database_file = duckdb_dir / "autowatch.duckdb"
+    duckdb_dir.mkdir()
+    spark.load_handoff(live_build.raw_dir, database_file)
+    dbt.build(default_paths(warehouse_dir=duckdb_dir), database_file)
+    compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
+    assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(compared)
+    assert [str(difference) for difference in differences] == []
+    return spark_dir, live_build, database_file
+
+
+def check_catalog_schemas(databases: set[str], live_build) -> None:
+    """The shared catalog holds this build's schemas and no other build's."""
+    suffix = f"_{live_build.build_id}"
+    assert {f"raw{suffix}", f"staging{suffix}", f"marts{suffix}"} <= databases
+    assert EARLIER_BUILD_SCHEMA not in databases
+    assert not [
+        name
+        for name in databases
+        if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
+    ]

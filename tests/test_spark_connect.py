@@ -14,16 +14,17 @@ folders, where a cluster would need object storage or a shared mount.
 from __future__ import annotations
 
 import importlib.util
-import re
 
 import duckdb
 import pytest
 
-from ingest import dbt, spark
-from ingest.paths import default_paths
+from ingest import spark
 from tests.spark_support import (
+    EARLIER_BUILD_SCHEMA,
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
+    check_catalog_schemas,
+    check_remote_build,
     environment_without_spark_folder,
     free_port,
     run_autowatch,
@@ -32,9 +33,6 @@ from tests.spark_support import (
 )
 
 CONNECT_SERVER_CLASS = "org.apache.spark.sql.connect.service.SparkConnectServer"
-# A previous build's schema in the shared catalog, which a build that went
-# live must drop.
-EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
 
 
 @pytest.fixture(scope="module")
@@ -96,33 +94,15 @@ def test_a_build_through_spark_connect_matches_duckdb_and_publishes_views(
     )
     assert completed.returncode == 0, completed.stderr
 
-    spark_dir = spark.SparkPaths(tmp_path / "warehouse" / "spark")
-    live_build = spark_dir.live_build()
-    assert live_build is not None
-    # The server wrote the marts under this build's folder, not its own
-    # warehouse folder, so `current` switches them with the build.
-    assert (live_build.schema_dir("marts") / "dim_brand").is_dir()
-    assert not live_build.metastore_dir.exists()
-
-    database_file = tmp_path / "duckdb" / "autowatch.duckdb"
-    database_file.parent.mkdir()
-    spark.load_handoff(live_build.raw_dir, database_file)
-    dbt.build(default_paths(warehouse_dir=database_file.parent), database_file)
-    compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
-    assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(compared)
-    assert [str(difference) for difference in differences] == []
+    spark_dir, live_build, database_file = check_remote_build(
+        tmp_path / "warehouse", tmp_path / "duckdb"
+    )
 
     # The shared catalog: this build's schemas, the plain ones as views
     # over them, and no earlier build's schema.
-    suffix = f"_{live_build.build_id}"
-    databases = {database.name for database in client.catalog.listDatabases()}
-    assert {f"raw{suffix}", f"staging{suffix}", f"marts{suffix}"} <= databases
-    assert EARLIER_BUILD_SCHEMA not in databases
-    assert not [
-        name
-        for name in databases
-        if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
-    ]
+    check_catalog_schemas(
+        {database.name for database in client.catalog.listDatabases()}, live_build
+    )
     assert client.catalog.getTable("marts.dim_brand").tableType == "VIEW"
     sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
     with duckdb.connect(str(database_file), read_only=True) as connection:

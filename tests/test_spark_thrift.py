@@ -4,10 +4,10 @@ PySpark's wheel carries the Thrift server (``HiveThriftServer2``, the
 HiveServer2 protocol EMR's and on-premises clusters expose), so a real one
 runs here in a process of its own, with its own warehouse folder and
 metastore. The build talks to it only in SQL through PyHive: it registers
-the raw Parquet tables, dbt (profiles.yml's ``spark_thrift`` output) runs
-every model and test there, and the catalog switch is SQL too. Extraction
-runs in the build's own process, since no Python reaches a cluster this
-way.
+the raw Parquet tables, runs the extraction beside the server's tasks
+(``SELECT TRANSFORM`` through ``python -m ingest.extraction_stream``),
+dbt (profiles.yml's ``spark_thrift`` output) runs every model and test
+there, and the catalog switch is SQL too.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import importlib.util
 import json
 import pickle
-import re
 import subprocess
 import sys
 from datetime import date
@@ -24,15 +23,18 @@ import duckdb
 import pytest
 import yaml
 
-from ingest import dbt, spark
+from ingest import spark
 from ingest.articles import read_article
 from ingest.curated import read_curated
 from ingest.extraction import EXTRACTION_TABLES, extraction_rows
 from ingest.mentions import matcher_from_rows
-from ingest.paths import PROJECT_ROOT, default_paths
+from ingest.paths import PROJECT_ROOT
 from tests.spark_support import (
+    EARLIER_BUILD_SCHEMA,
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
+    check_catalog_schemas,
+    check_remote_build,
     environment_without_spark_folder,
     free_port,
     run_autowatch,
@@ -41,7 +43,6 @@ from tests.spark_support import (
 )
 
 THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
-EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
 
 
 def thrift_environment(port: int) -> dict[str, str]:
@@ -113,35 +114,15 @@ def test_a_build_through_a_thrift_server_matches_duckdb_and_publishes_views(
         )
         assert completed.returncode == 0, completed.stderr
 
-        spark_dir = spark.SparkPaths(tmp_path / "warehouse" / "spark")
-        live_build = spark_dir.live_build()
-        assert live_build is not None
-        # The server wrote the marts under this build's folder, not its
-        # own warehouse folder, and the build started no Spark of its own.
-        assert (live_build.schema_dir("marts") / "dim_brand").is_dir()
-        assert not live_build.metastore_dir.exists()
-
-        database_file = tmp_path / "duckdb" / "autowatch.duckdb"
-        database_file.parent.mkdir()
-        spark.load_handoff(live_build.raw_dir, database_file)
-        dbt.build(default_paths(warehouse_dir=database_file.parent), database_file)
-        compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
-        assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(
-            compared
+        spark_dir, live_build, database_file = check_remote_build(
+            tmp_path / "warehouse", tmp_path / "duckdb"
         )
-        assert [str(difference) for difference in differences] == []
 
         # The shared catalog: this build's schemas, the plain ones as views
         # over them, and no earlier build's schema.
-        suffix = f"_{live_build.build_id}"
-        databases = {row[0] for row in client.execute("show databases")}
-        assert {f"raw{suffix}", f"staging{suffix}", f"marts{suffix}"} <= databases
-        assert EARLIER_BUILD_SCHEMA not in databases
-        assert not [
-            name
-            for name in databases
-            if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
-        ]
+        check_catalog_schemas(
+            {row[0] for row in client.execute("show databases")}, live_build
+        )
         assert "dim_brand" in {row[1] for row in client.execute("show views in marts")}
         sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
         with duckdb.connect(str(database_file), read_only=True) as connection:
@@ -162,7 +143,7 @@ def test_a_build_through_a_thrift_server_matches_duckdb_and_publishes_views(
         comments = {
             column: comment
             for column, _, comment in client.execute(
-                f"describe reporting{suffix}.announcements_timeline"
+                f"describe reporting_{live_build.build_id}.announcements_timeline"
             )
         }
         description = column_description(
