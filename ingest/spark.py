@@ -902,7 +902,9 @@ def extract_through_sql(
         shlex.quote(str(context_file))
     )
     # One task per batch, so every executor core extracts its share.
-    partition_count = max(1, -(-len(article_ids) // EXTRACTION_BATCH_ARTICLES))
+    partition_count = exp.Literal.number(
+        max(1, -(-len(article_ids) // EXTRACTION_BATCH_ARTICLES))
+    ).sql(dialect="spark")
     extracted_dir = build.scratch_dir / "extracted_rows"
     articles = build.table_dir(RAW_SCHEMA, "news_articles")
     sql.execute(
@@ -911,7 +913,7 @@ def extract_through_sql(
         "select transform (article_id, article_text_hex) "
         f"using {_spark_literal(command)} "
         "as (table_name string, payload string) "
-        f"from (select /*+ REPARTITION({partition_count:d}) */ "
+        f"from (select /*+ REPARTITION({partition_count}) */ "
         "articles.article_id, "
         "hex(encode(articles.article_text, 'UTF-8')) as article_text_hex "
         f"from {_parquet_path(articles)} as articles "
