@@ -543,9 +543,7 @@ def register_raw_tables(
     sql.execute(f"create database if not exists {schema}")
     for name in tables:
         sql.execute(f"drop table if exists {schema}.{quoted(name)}")
-        location = exp.Literal.string(str(build.table_dir(RAW_SCHEMA, name))).sql(
-            dialect="spark"
-        )
+        location = _spark_literal(str(build.table_dir(RAW_SCHEMA, name)))
         sql.execute(
             f"create table {schema}.{quoted(name)} using parquet location {location}"
         )
@@ -788,6 +786,14 @@ def _arrow_schema(columns: tuple[tuple[str, str], ...]):
     return pyarrow.schema([(name, arrow_types[kind]) for name, kind in columns])
 
 
+def _published_dates(curated_rows: dict[str, list[dict]]) -> dict:
+    """article_id -> published_on, which period extraction resolves against."""
+    return {
+        row["article_id"]: row["published_on"]
+        for row in curated_rows.get("articles", [])
+    }
+
+
 def extract_on_spark(
     session,
     build: SparkBuildPaths,
@@ -804,10 +810,7 @@ def extract_on_spark(
     """
     from ingest.extraction import EXTRACTION_TABLES
 
-    published = {
-        row["article_id"]: row["published_on"]
-        for row in curated_rows.get("articles", [])
-    }
+    published = _published_dates(curated_rows)
     articles = session.read.parquet(
         str(build.table_dir(RAW_SCHEMA, "news_articles"))
     ).select("article_id", "article_text")
@@ -875,10 +878,7 @@ def extract_through_sql(
         pickle.dumps(
             {
                 "curated_rows": curated_rows,
-                "published": {
-                    row["article_id"]: row["published_on"]
-                    for row in curated_rows.get("articles", [])
-                },
+                "published": _published_dates(curated_rows),
             }
         )
     )
