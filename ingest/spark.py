@@ -592,37 +592,74 @@ def add_extracted_rows(new_dir: Path, table_dir: Path) -> None:
     shutil.rmtree(new_dir)
 
 
-def record_tables(session, build: SparkBuildPaths) -> None:
+def _table_columns(sql, qualified: str) -> tuple[list[list[str]], list[str]]:
+    """A table's columns ``[name, Spark type]`` and its partition columns.
+
+    DESCRIBE lists every column, then, under "# Partition Information",
+    the partition columns again.
+    """
+    columns: list[list[str]] = []
+    partition_columns: list[str] = []
+    in_partitions = False
+    for name, data_type, *_ in sql.execute(f"describe table {qualified}"):
+        if name.startswith("#"):
+            in_partitions = in_partitions or name == "# Partition Information"
+            continue
+        if not name:
+            continue
+        if in_partitions:
+            partition_columns.append(name)
+        else:
+            columns.append([name, data_type])
+    return columns, partition_columns
+
+
+def record_tables(sql, build: SparkBuildPaths, schema_suffix: str = "") -> None:
     """Write ``build.tables_manifest``: every table dbt made in this build.
 
-    Views are left out: they live only in the metastore and dbt recreates
-    the ones a rebuild needs.
+    Views are left out: they live only in the catalog and dbt recreates
+    the ones a rebuild needs. ``sql`` is any of the SQL runners, so a
+    build on a cluster records its tables (in its suffixed schemas) too.
     """
     tables = []
+    databases = _databases(sql)
     for schema in MODEL_SCHEMAS:
-        if not session.catalog.databaseExists(schema):
+        build_schema = schema + schema_suffix
+        if build_schema not in databases:
             continue
-        for table in session.catalog.listTables(schema):
-            if table.tableType == "VIEW" or table.isTemporary:
+        names, views = _tables_and_views(sql, build_schema)
+        for table in names:
+            if table in views or not build.table_dir(schema, table).is_dir():
                 continue
-            if not build.table_dir(schema, table.name).is_dir():
-                continue
-            qualified = f"{schema}.{table.name}"
+            columns, partition_columns = _table_columns(
+                sql, f"{quoted(build_schema)}.{quoted(table)}"
+            )
             tables.append(
                 {
                     "schema": schema,
-                    "table": table.name,
-                    "spark_schema": session.table(qualified).schema.json(),
-                    "partition_columns": [
-                        column.name
-                        for column in session.catalog.listColumns(qualified)
-                        if column.isPartition
-                    ],
+                    "table": table,
+                    "columns": columns,
+                    "partition_columns": partition_columns,
                 }
             )
     build.tables_manifest.write_text(
         json.dumps(tables, indent=2, sort_keys=True), encoding="utf-8"
     )
+
+
+def recorded_tables(build: SparkBuildPaths) -> list[dict] | None:
+    """The tables ``record_tables`` wrote, or None where a build has none.
+
+    A build recorded before the manifest carried column types (its
+    entries have no ``columns``) counts as none: the next build is a
+    full one.
+    """
+    if not build.tables_manifest.is_file():
+        return None
+    entries = json.loads(build.tables_manifest.read_text(encoding="utf-8"))
+    if not all("columns" in entry for entry in entries):
+        return None
+    return entries
 
 
 def _link_tree(source_dir: Path, target_dir: Path) -> None:
@@ -646,49 +683,68 @@ def _link_tree(source_dir: Path, target_dir: Path) -> None:
                 shutil.copy2(source, target)
 
 
+def _spark_type(type_text: str) -> str:
+    """A Spark type from DESCRIBE, rebuilt by sqlglot for DDL."""
+    return exp.DataType.build(type_text, dialect="spark").sql(dialect="spark")
+
+
 def start_from_live_tables(
-    session, live: SparkBuildPaths, build: SparkBuildPaths
+    sql,
+    tables: list[dict],
+    live: SparkBuildPaths,
+    build: SparkBuildPaths,
+    schema_suffix: str = "",
 ) -> list[str]:
     """Give this build the live build's tables, as tables of its own.
 
-    Each table of the live build's manifest is created empty in this
-    build's metastore (same schema, same partition columns, Spark's default
-    location under this build's warehouse folder), its files are
-    hard-linked there, and a partitioned table's partitions are recovered
-    from its folders. dbt then finds every relation: an incremental mart
-    takes the ``insert_overwrite`` path and rewrites only the partitions of
-    affected articles; the live build's folder is never written. Returns
-    the tables, ``schema.table``.
+    Each of the live build's ``tables`` (``recorded_tables``) is created
+    empty in this build's catalog (same columns, same partition columns,
+    a managed table in a schema located in this build's warehouse
+    folder), its files are hard-linked there, and a partitioned table's
+    partitions are recovered from its folders. dbt then finds every
+    relation: an incremental mart takes the ``insert_overwrite`` path and
+    rewrites only the partitions of affected articles; the live build's
+    folder is never written. Plain SQL, so a local metastore and a
+    cluster's catalog (the build's suffixed schemas) are started alike.
+    Returns the tables, ``schema.table``.
     """
-    from pyspark.sql.types import StructType
-
     started = []
-    for entry in json.loads(live.tables_manifest.read_text(encoding="utf-8")):
+    databases = _databases(sql)
+    for entry in tables:
         schema, table = entry["schema"], entry["table"]
         source_dir = live.table_dir(schema, table)
         if not source_dir.is_dir():
             continue
-        if not session.catalog.databaseExists(schema):
-            # "if not exists" alone has the metastore log an error each time.
-            session.sql(f"create database {quoted(schema)}")
-        qualified = f"{quoted(schema)}.{quoted(table)}"
-        # Written through the DataFrame API, so no type is spelt into SQL:
-        # an empty frame of the recorded schema creates the managed table.
-        writer = session.createDataFrame(
-            [], StructType.fromJson(json.loads(entry["spark_schema"]))
-        ).write.format("parquet")
-        if entry["partition_columns"]:
-            writer = writer.partitionBy(*entry["partition_columns"])
-        writer.saveAsTable(qualified)
-        # Whatever an empty write left (an empty part file) goes: the
-        # folder holds exactly the live build's files.
+        build_schema = schema + schema_suffix
+        if build_schema not in databases:
+            # Located in this build's folder: the tables created below are
+            # managed, so a model dbt replaces is dropped with its files
+            # (this build's links), and dbt's location for it is free.
+            location = _spark_literal(str(build.schema_dir(schema)))
+            sql.execute(f"create database {quoted(build_schema)} location {location}")
+            databases.add(build_schema)
+        qualified = f"{quoted(build_schema)}.{quoted(table)}"
+        columns = ", ".join(
+            f"{quoted(name)} {_spark_type(data_type)}"
+            for name, data_type in entry["columns"]
+        )
+        partitioning = (
+            " partitioned by ("
+            + ", ".join(quoted(name) for name in entry["partition_columns"])
+            + ")"
+            if entry["partition_columns"]
+            else ""
+        )
+        sql.execute(f"create table {qualified} ({columns}) using parquet{partitioning}")
+        # Whatever the create left (an empty folder) goes: the folder holds
+        # exactly the live build's files.
         target_dir = build.table_dir(schema, table)
         shutil.rmtree(target_dir, ignore_errors=True)
         _link_tree(source_dir, target_dir)
         if entry["partition_columns"]:
-            session.sql(f"alter table {qualified} recover partitions")
+            sql.execute(f"alter table {qualified} recover partitions")
         else:
-            session.sql(f"refresh table {qualified}")
+            sql.execute(f"refresh table {qualified}")
         started.append(f"{schema}.{table}")
     return started
 
@@ -968,7 +1024,9 @@ def build(
     the live build's raw hand-off is the previous raw tables (only added,
     changed and removed articles are listed and extracted), and when the
     same dbt project built it, the new folder starts from hard links of
-    its tables and dbt runs the DuckDB build's selection.
+    its tables and dbt runs the DuckDB build's selection. A Connect or
+    Thrift build does the same in its suffixed schemas: the cluster
+    already reads and writes the build folders.
     """
     from ingest import dbt
     from ingest.curated import read_curated
@@ -1047,17 +1105,15 @@ def build(
                 time.perf_counter() - extraction_started
             )
             register_raw_tables(sql, build_paths, tables, schema_suffix)
-            # A shared catalog's build writes suffixed schemas with explicit
-            # locations, which the copied tables would need as well: there
-            # the marts are built from scratch (the ingest above still
-            # extracts only the changed articles).
-            if (
-                live is not None
-                and not remote
-                and ingest_result.started_from_live
-                and live.tables_manifest.is_file()
-            ):
-                started_from_tables = start_from_live_tables(session, live, build_paths)
+            live_tables = (
+                recorded_tables(live)
+                if live is not None and ingest_result.started_from_live
+                else None
+            )
+            if live_tables is not None:
+                started_from_tables = start_from_live_tables(
+                    sql, live_tables, live, build_paths, schema_suffix
+                )
                 selection = dbt_selection(ingest_result)
             reached("spark-raw-registered")
             dbt_started = time.perf_counter()
@@ -1072,8 +1128,7 @@ def build(
                 )
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
             reached("spark-dbt-finished")
-            if not remote:
-                record_tables(session, build_paths)
+            record_tables(sql, build_paths, schema_suffix)
             shutil.rmtree(build_paths.scratch_dir)
             switch_live_build(spark, build_paths)
             went_live = True
@@ -1192,10 +1247,23 @@ def _build_schema_names(sql, suffix_pattern: str) -> list[str]:
 
 
 def _tables_and_views(sql, schema: str) -> tuple[list[str], set[str]]:
-    """Every table and view name of ``schema``, and which of them are views."""
-    # SHOW TABLES lists views too; its second column is the name.
-    names = sorted(row[1] for row in sql.execute(f"show tables in {quoted(schema)}"))
-    views = {row[1] for row in sql.execute(f"show views in {quoted(schema)}")}
+    """Every table and view name of ``schema``, and which of them are views.
+
+    Temporary views are left out: SHOW TABLES and SHOW VIEWS list the
+    session's in every schema, e.g. the ``<model>__dbt_tmp`` views dbt's
+    incremental models leave in a Spark Connect session the build shares.
+    """
+    # Both list namespace, name, isTemporary.
+    names = sorted(
+        name
+        for _, name, is_temporary in sql.execute(f"show tables in {quoted(schema)}")
+        if not is_temporary
+    )
+    views = {
+        name
+        for _, name, is_temporary in sql.execute(f"show views in {quoted(schema)}")
+        if not is_temporary
+    }
     return names, views
 
 
@@ -1232,8 +1300,10 @@ def publish_catalog(sql, schema_suffix: str) -> None:
 def drop_build_schemas(sql, keep_suffix: str | None, only: str | None = None) -> None:
     """Drop the schemas of other builds (or, with ``only``, of one build).
 
-    Their tables are external (located under build folders), so dropping
-    them removes catalog entries only; the folders go with their builds.
+    Every table of a build lives in that build's folder (dbt's under
+    explicit locations, tables started from the live build's in a schema
+    located there), so dropping a build's schemas touches no other
+    build's files; the folders go with their builds.
     """
     suffix_pattern = (
         re.escape(only.removeprefix("_")) if only else rf"{BUILD_PREFIX}\w+"

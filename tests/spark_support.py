@@ -2,16 +2,18 @@
 
 A full Spark build costs minutes, so test_spark.py (the cross-engine
 comparison), test_spark_atomic.py (failed and killed builds must leave
-it intact) and test_spark_incremental.py (a rebuild of a copy of it) use
-the same one; conftest.py registers ``spark_build``. The server tests
-(Spark Connect, Thrift) start a server of PySpark's wheel with
-``spark_server``.
+it intact), test_spark_incremental.py and the server tests (Spark
+Connect, Thrift: rebuilds of a copy of it) use the same one; conftest.py
+registers ``spark_build``. The server tests start a server of PySpark's
+wheel with ``spark_server`` and rebuild with ``rebuild_through_server``.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,11 +21,16 @@ import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from ingest import dbt, spark
+from ingest.articles import read_article
+from ingest.curated import read_curated
+from ingest.extraction import EXTRACTION_TABLES, extraction_rows
+from ingest.mentions import matcher_from_rows
 from ingest.paths import PROJECT_ROOT, default_paths
 
 EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
@@ -34,6 +41,19 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
 # Only guards against a hang; no test asserts on time.
 HANG_GUARD_SECONDS = 600
+# A server test's rebuild adds this article (made up for the tests: a
+# curated alias, a figure and a period), so the server extracts it and
+# dbt runs what depends on the articles.
+SERVER_ADDED_FILE = "en_added_through_server.txt"
+SERVER_ADDED_TEXT = """\
+Avtotor to widen its Kaliningrad assembly
+
+Avtotor plans to assemble 45,000 cars a year at its Kaliningrad plant
+from the second half of 2026, the company said on Tuesday.
+"""
+# No article feeds it: a rebuild that only adds an article keeps the live
+# build's files for it.
+CURATED_ONLY_MART = "dim_company"
 POLL_SECONDS = 0.5
 
 
@@ -239,3 +259,98 @@ def check_catalog_schemas(databases: set[str], live_build) -> None:
         for name in databases
         if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
     ]
+
+
+def table_files(table_dir: Path) -> list[tuple[str, int]]:
+    """Every file of a table's folder: (relative name, inode), sorted."""
+    return sorted(
+        (str(path.relative_to(table_dir)), path.stat().st_ino)
+        for path in table_dir.rglob("*")
+        if path.is_file()
+    )
+
+
+@dataclass
+class ServerRebuild:
+    spark_dir: spark.SparkPaths
+    live_build: spark.SparkBuildPaths
+    database_file: Path
+
+
+def rebuild_through_server(
+    spark_build, tmp_path: Path, environment: dict[str, str]
+) -> ServerRebuild:
+    """Rebuild a copy of the session's Spark build through a server.
+
+    The session's build was local; the rebuild adds one article and runs
+    ``autowatch build --target spark`` with ``environment`` naming a
+    Connect or Thrift server. Checks what any build through a server must
+    give (``check_remote_build``), and that it was incremental: the
+    server extracted the added article alone, with the rows the
+    single-machine extraction gives, dbt ran only what depends on the
+    articles, and a curated-only mart is the live build's files.
+    """
+    _, session_spark_dir = spark_build
+    warehouse_dir = tmp_path / "warehouse"
+    shutil.copytree(session_spark_dir.root, warehouse_dir / "spark", symlinks=True)
+    previous = spark.SparkPaths(warehouse_dir / "spark").live_build()
+    assert previous is not None
+    curated_only_files = table_files(previous.table_dir("marts", CURATED_ONLY_MART))
+    added_dir = tmp_path / "added"
+    added_dir.mkdir()
+    (added_dir / SERVER_ADDED_FILE).write_text(SERVER_ADDED_TEXT, encoding="utf-8")
+
+    completed = run_autowatch(
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(warehouse_dir),
+        "--articles",
+        str(SAMPLE_ARTICLES_DIR),
+        "--articles",
+        str(EDGE_CASES_DIR),
+        "--articles",
+        str(added_dir),
+        "--seeds",
+        str(SEEDS_DIR),
+        environment=environment,
+    )
+    assert completed.returncode == 0, completed.stderr
+    spark_dir, live_build, database_file = check_remote_build(
+        warehouse_dir, tmp_path / "duckdb"
+    )
+    assert live_build != previous
+
+    run_results = json.loads(
+        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
+    )
+    ran = {result["unique_id"] for result in run_results["results"]}
+    assert "model.autowatch.fct_mention" in ran
+    assert f"model.autowatch.{CURATED_ONLY_MART}" not in ran
+    assert (
+        table_files(live_build.table_dir("marts", CURATED_ONLY_MART))
+        == curated_only_files
+    )
+
+    added = read_article(added_dir / SERVER_ADDED_FILE)
+    expected = extraction_rows(
+        [(added.article_id, added.text, None)],
+        matcher_from_rows(
+            {table.table.name: table.rows for table in read_curated(SEEDS_DIR)}
+        ),
+    )
+    connection = spark.connect_parquet_tables(live_build)
+    try:
+        for table in EXTRACTION_TABLES:
+            # Sorted in Python: ``order by all`` would sort NULLs where
+            # Python's sort cannot.
+            rows = connection.execute(
+                f"select * from raw.{table} where article_id = ?",
+                [added.article_id],
+            ).fetchall()
+            assert expected[table], table
+            assert sorted(rows, key=repr) == sorted(expected[table], key=repr), table
+    finally:
+        connection.close()
+    return ServerRebuild(spark_dir, live_build, database_file)

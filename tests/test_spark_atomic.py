@@ -42,6 +42,9 @@ TARGETS_SQL = (
     "from marts.fct_target order by target_code"
 )
 BRANDS_SQL = "select brand_code, note from marts.dim_brand order by brand_code"
+ARTICLES_SQL = "select file_name, article_id from marts.dim_article order by file_name"
+# The Moskvich article: curated targets cite it with evidence quotes.
+EDITED_ARTICLE = "002_d2ba2eeb3f36eea0.txt"
 CHANGED_BRAND = "baic"
 
 
@@ -59,7 +62,11 @@ def live_rows(spark_dir: spark.SparkPaths, sql: str) -> list[tuple]:
     return spark.run_query_on_parquet(spark_dir, sql).rows
 
 
-def build_arguments(spark_dir: spark.SparkPaths, seeds_dir: Path) -> list[str]:
+def build_arguments(
+    spark_dir: spark.SparkPaths,
+    seeds_dir: Path,
+    articles_dir: Path = SAMPLE_ARTICLES_DIR,
+) -> list[str]:
     return [
         "build",
         "--target",
@@ -67,7 +74,7 @@ def build_arguments(spark_dir: spark.SparkPaths, seeds_dir: Path) -> list[str]:
         "--warehouse-dir",
         str(spark_dir.root.parent),
         "--articles",
-        str(SAMPLE_ARTICLES_DIR),
+        str(articles_dir),
         "--articles",
         str(EDGE_CASES_DIR),
         "--seeds",
@@ -77,34 +84,33 @@ def build_arguments(spark_dir: spark.SparkPaths, seeds_dir: Path) -> list[str]:
 
 @pytest.mark.spark
 def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tmp_path):
+    """A rebuild (started from hard links of the live build's tables) whose
+    dbt tests fail: the live build's files are byte for byte what they
+    were, and it stays the one ``current`` names."""
     _, spark_dir = spark_build
     live_build = spark_dir.live_build()
     fingerprint = folder_fingerprint(live_build.root)
     targets_before = live_rows(spark_dir, TARGETS_SQL)
-    brands_before = live_rows(spark_dir, BRANDS_SQL)
-    assert targets_before and brands_before
+    articles_before = live_rows(spark_dir, ARTICLES_SQL)
+    assert targets_before and articles_before
 
-    seeds = tmp_path / "seeds"
-    shutil.copytree(SEEDS_DIR, seeds)
-    # The quote is not in its article: evidence_in_article fails on
-    # stg_curated__targets, half-way through dbt build.
-    edit_row(
-        seeds / "targets.csv",
-        "target_code",
-        "moskvich_2022_total_600",
-        evidence_quote="a target of assembling 700 new cars",
-    )
-    # dim_brand does not depend on targets, so dbt builds it before or
-    # while the test above fails: a build that replaced tables in place
-    # would publish this note.
-    edit_row(
-        seeds / "brands.csv",
-        "brand_code",
-        CHANGED_BRAND,
-        note="changed by a build that must not go live",
-    )
+    # The article's file is edited (a correction appended), so its text,
+    # hence its id, changes, while the curated CSVs still cite the old id:
+    # the tests that tie curated rows to articles fail. Only an article
+    # changed, so this rebuild is incremental: dbt rewrites the article
+    # marts' affected partitions (in files hard-linked from the live
+    # build) before or while those tests fail.
+    articles = tmp_path / "articles"
+    shutil.copytree(SAMPLE_ARTICLES_DIR, articles)
+    edited = articles / EDITED_ARTICLE
+    edited.write_bytes(edited.read_bytes() + b"\nCorrection: updated on Friday.\n")
+    (cited_id,) = {
+        article_id
+        for file_name, article_id in articles_before
+        if file_name == EDITED_ARTICLE
+    }
     completed = run_autowatch(
-        *build_arguments(spark_dir, seeds),
+        *build_arguments(spark_dir, SEEDS_DIR, articles),
         environment=environment_without_spark_folder(),
     )
 
@@ -114,7 +120,7 @@ def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tm
         "test evidence_in_article_stg_curated__targets_evidence_quote"
         in completed.stderr
     )
-    assert "target_code='moskvich_2022_total_600'" in completed.stderr
+    assert f"article_id='{cited_id}'" in completed.stderr
     assert spark_dir.live_build() == live_build
     assert folder_fingerprint(live_build.root) == fingerprint
     # The failed build's folder is gone; only the live one remains.
@@ -122,11 +128,7 @@ def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tm
         live_build.build_id
     ]
     assert live_rows(spark_dir, TARGETS_SQL) == targets_before
-    assert live_rows(spark_dir, BRANDS_SQL) == brands_before
-    assert all(
-        note != "changed by a build that must not go live"
-        for _, note in (live_rows(spark_dir, BRANDS_SQL))
-    )
+    assert live_rows(spark_dir, ARTICLES_SQL) == articles_before
 
 
 def wait_until_stopped(process: subprocess.Popen, stderr_file: Path) -> None:

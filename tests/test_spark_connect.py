@@ -2,11 +2,14 @@
 
 PySpark's wheel carries the Spark Connect server (``spark-connect_*.jar``),
 so a real server runs here in a process of its own, with its own warehouse
-folder and metastore, as a cluster's would be. The build talks to it only
-through gRPC: extraction runs in the server's Python workers, dbt's models
-and tests run as the server's jobs, and the build's schemas get a suffix of
-their own in the server's shared catalog until they pass; then the plain
-schemas are views over them. The one thing shared with a real cluster that
+folder and metastore, as a cluster's would be. The test rebuilds a copy of
+the session's (local) Spark build with one article added, talking to the
+server only through gRPC: the new article's extraction runs in the
+server's Python workers, the live build's tables are registered in the
+build's own schemas (a suffix of their own in the server's shared
+catalog), dbt's models and tests that depend on the articles run as the
+server's jobs, and once they pass the plain schemas are views over the
+build's. The one thing shared with a real cluster that
 this cannot show is storage: the server reads and writes this machine's
 folders, where a cluster would need object storage or a shared mount.
 """
@@ -21,13 +24,10 @@ import pytest
 from ingest import spark
 from tests.spark_support import (
     EARLIER_BUILD_SCHEMA,
-    SAMPLE_ARTICLES_DIR,
-    SEEDS_DIR,
     check_catalog_schemas,
-    check_remote_build,
     environment_without_spark_folder,
     free_port,
-    run_autowatch,
+    rebuild_through_server,
     spark_server,
     spark_unavailable_reason,
 )
@@ -69,8 +69,8 @@ def client(connect_server):
 
 
 @pytest.mark.spark
-def test_a_build_through_spark_connect_matches_duckdb_and_publishes_views(
-    connect_server, client, tmp_path
+def test_a_rebuild_through_spark_connect_matches_duckdb_and_publishes_views(
+    spark_build, connect_server, client, tmp_path
 ):
     # What a shared catalog holds before: a table from before builds had
     # schemas of their own, and an earlier build's schema.
@@ -80,32 +80,17 @@ def test_a_build_through_spark_connect_matches_duckdb_and_publishes_views(
 
     environment = environment_without_spark_folder()
     environment[spark.SPARK_REMOTE_VARIABLE] = connect_server
-    completed = run_autowatch(
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(tmp_path / "warehouse"),
-        "--articles",
-        str(SAMPLE_ARTICLES_DIR),
-        "--seeds",
-        str(SEEDS_DIR),
-        environment=environment,
-    )
-    assert completed.returncode == 0, completed.stderr
-
-    spark_dir, live_build, database_file = check_remote_build(
-        tmp_path / "warehouse", tmp_path / "duckdb"
-    )
+    rebuild = rebuild_through_server(spark_build, tmp_path, environment)
 
     # The shared catalog: this build's schemas, the plain ones as views
     # over them, and no earlier build's schema.
     check_catalog_schemas(
-        {database.name for database in client.catalog.listDatabases()}, live_build
+        {database.name for database in client.catalog.listDatabases()},
+        rebuild.live_build,
     )
     assert client.catalog.getTable("marts.dim_brand").tableType == "VIEW"
     sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
-    with duckdb.connect(str(database_file), read_only=True) as connection:
+    with duckdb.connect(str(rebuild.database_file), read_only=True) as connection:
         expected = connection.execute(sql).fetchall()
     assert [tuple(row) for row in client.sql(sql).collect()] == expected
-    assert spark.run_query_on_parquet(spark_dir, sql).rows == expected
+    assert spark.run_query_on_parquet(rebuild.spark_dir, sql).rows == expected
