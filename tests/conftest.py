@@ -17,9 +17,9 @@ import pytest
 from ingest.paths import PROJECT_ROOT, Paths, default_paths
 from ingest.warehouse import build
 
-# The session's one Spark build, shared by test_spark.py and
-# test_spark_atomic.py (a fixture defined here is built once per run).
-from tests.spark_support import spark_build  # noqa: F401
+# The session's one Spark build and one Spark server, shared by the Spark
+# test modules (a fixture defined here is built once per run).
+from tests.spark_support import local_cluster, spark_build  # noqa: F401
 
 ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
 SEEDS_DIR = PROJECT_ROOT / "seeds"

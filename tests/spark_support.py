@@ -4,8 +4,9 @@ A full Spark build costs minutes, so test_spark.py (the cross-engine
 comparison), test_spark_atomic.py (failed and killed builds must leave
 it intact), test_spark_incremental.py and the server tests (Spark
 Connect, Thrift: rebuilds of a copy of it) use the same one; conftest.py
-registers ``spark_build``. The server tests start a server of PySpark's
-wheel with ``spark_server`` and rebuild with ``rebuild_through_server``.
+registers ``spark_build`` and ``local_cluster``, the one server (PySpark's
+Thrift server with the Connect plugin) the server tests share; they
+rebuild with ``rebuild_through_server``.
 """
 
 from __future__ import annotations
@@ -141,28 +142,30 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _wait_for_port(
-    process: subprocess.Popen, port: int, log_file: Path, server: str
+def _wait_for_ports(
+    process: subprocess.Popen, ports: tuple[int, ...], log_file: Path, server: str
 ) -> None:
     deadline = time.monotonic() + HANG_GUARD_SECONDS
-    while time.monotonic() < deadline:
+    waiting = list(ports)
+    while waiting and time.monotonic() < deadline:
         if process.poll() is not None:
             pytest.fail(
                 f"the {server} exited:\n" + log_file.read_text(errors="replace")[-4000:]
             )
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return
+            with socket.create_connection(("127.0.0.1", waiting[0]), timeout=1):
+                waiting.pop(0)
         except OSError:
             time.sleep(POLL_SECONDS)
-    pytest.fail(f"the {server} never listened on port {port}")
+    if waiting:
+        pytest.fail(f"the {server} never listened on port {waiting[0]}")
 
 
 @contextmanager
 def spark_server(
     state_dir: Path,
     main_class: str,
-    port: int,
+    ports: tuple[int, ...],
     settings: dict[str, str],
     arguments: tuple[str, ...] = (),
     server: str = "Spark server",
@@ -170,8 +173,9 @@ def spark_server(
     """Run a server PySpark's wheel carries, as a cluster would run it.
 
     It gets a warehouse folder and Derby metastore of its own under
-    ``state_dir`` (a cluster's, not any build's) and runs until the block
-    ends; ``settings`` are ``--conf`` pairs, ``arguments`` the class's own.
+    ``state_dir`` (a cluster's, not any build's) and runs, once it listens
+    on every one of ``ports``, until the block ends; ``settings`` are
+    ``--conf`` pairs, ``arguments`` the class's own.
     """
     import pyspark
 
@@ -213,7 +217,7 @@ def spark_server(
             start_new_session=True,
         )
     try:
-        _wait_for_port(process, port, log_file, server)
+        _wait_for_ports(process, ports, log_file, server)
         yield
     finally:
         os.killpg(process.pid, signal.SIGTERM)
@@ -222,6 +226,65 @@ def spark_server(
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
+# Spark Connect as a plugin of any Spark application, here the Thrift one.
+CONNECT_PLUGIN_CLASS = "org.apache.spark.sql.connect.SparkConnectPlugin"
+
+
+@dataclass(frozen=True)
+class LocalCluster:
+    thrift_port: int
+    connect_url: str
+
+
+@pytest.fixture(scope="session")
+def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
+    """One server for the Connect and Thrift tests, as a cluster offers both.
+
+    PySpark's Thrift server (``HiveThriftServer2``) with the Spark Connect
+    plugin: one JVM, one warehouse folder and one shared catalog, so the
+    second test's build finds the first one's schemas and views, as a
+    cluster's next build would.
+    """
+    reason = spark_unavailable_reason()
+    if reason is not None:
+        pytest.skip(f"Spark cannot run here: {reason}")
+    thrift_port, connect_port = free_port(), free_port()
+    with spark_server(
+        tmp_path_factory.mktemp("local_cluster"),
+        THRIFT_SERVER_CLASS,
+        (thrift_port, connect_port),
+        {
+            "spark.plugins": CONNECT_PLUGIN_CLASS,
+            "spark.connect.grpc.binding.address": "127.0.0.1",
+            "spark.connect.grpc.binding.port": str(connect_port),
+        },
+        arguments=(
+            "--hiveconf",
+            f"hive.server2.thrift.port={thrift_port}",
+            "--hiveconf",
+            "hive.server2.thrift.bind.host=127.0.0.1",
+        ),
+        server="Spark Thrift and Connect server",
+    ):
+        yield LocalCluster(thrift_port, f"sc://localhost:{connect_port}")
+
+
+def seed_shared_catalog(sql) -> None:
+    """What a shared catalog holds before a build: a table from before
+    builds had schemas of their own, and an earlier build's schema.
+
+    ``sql`` is a SparkSql or ThriftSql; another test's build on the same
+    server may have published ``marts.dim_brand`` as a view already.
+    """
+    sql.execute("create database if not exists marts")
+    if "dim_brand" in {row[1] for row in sql.execute("show views in marts")}:
+        sql.execute("drop view marts.dim_brand")
+    sql.execute("drop table if exists marts.dim_brand")
+    sql.execute("create table marts.dim_brand (brand_code string) using parquet")
+    sql.execute(f"create database if not exists {EARLIER_BUILD_SCHEMA}")
 
 
 def check_remote_build(warehouse_dir: Path, duckdb_dir: Path):

@@ -2,14 +2,15 @@
 
 PySpark's wheel carries the Thrift server (``HiveThriftServer2``, the
 HiveServer2 protocol EMR's and on-premises clusters expose), so a real one
-runs here in a process of its own, with its own warehouse folder and
-metastore. The test rebuilds a copy of the session's (local) Spark build
-with one article added, talking to the server only in SQL through PyHive:
-the build registers the raw Parquet tables and the live build's tables in
-its own schemas, extracts the new article beside the server's tasks
-(``SELECT TRANSFORM`` through ``python -m ingest.extraction_stream``),
-dbt (profiles.yml's ``spark_thrift`` output) runs the models and tests
-that depend on the articles there, and the catalog switch is SQL too.
+runs here in a process of its own (``local_cluster``, which serves Spark
+Connect too), with its own warehouse folder and metastore. The test
+rebuilds a copy of the session's (local) Spark build with one article
+added, talking to the server only in SQL through PyHive: the build
+registers the raw Parquet tables and the live build's tables in its own
+schemas, extracts the new article beside the server's tasks (``SELECT
+TRANSFORM`` through ``python -m ingest.extraction_stream``), dbt
+(profiles.yml's ``spark_thrift`` output) runs the models and tests that
+depend on the articles there, and the catalog switch is SQL too.
 """
 
 from __future__ import annotations
@@ -32,7 +33,6 @@ from ingest.extraction import EXTRACTION_TABLES, extraction_rows
 from ingest.mentions import matcher_from_rows
 from ingest.paths import PROJECT_ROOT
 from tests.spark_support import (
-    EARLIER_BUILD_SCHEMA,
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
     check_catalog_schemas,
@@ -40,11 +40,8 @@ from tests.spark_support import (
     free_port,
     rebuild_through_server,
     run_autowatch,
-    spark_server,
-    spark_unavailable_reason,
+    seed_shared_catalog,
 )
-
-THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 
 
 def thrift_environment(port: int) -> dict[str, str]:
@@ -74,28 +71,11 @@ def needs_pyhive() -> None:
         pytest.skip("a Thrift build needs PyHive (dbt-spark[PyHive], the spark extra)")
 
 
-@pytest.fixture(scope="module")
-def thrift_port(tmp_path_factory) -> int:
-    """The port of a Spark Thrift server of this module, on localhost."""
-    reason = spark_unavailable_reason()
-    if reason is not None:
-        pytest.skip(f"Spark cannot run here: {reason}")
+@pytest.fixture
+def thrift_port(local_cluster) -> int:
+    """The Thrift port of the session's local cluster."""
     needs_pyhive()
-    port = free_port()
-    with spark_server(
-        tmp_path_factory.mktemp("thrift_server"),
-        THRIFT_SERVER_CLASS,
-        port,
-        {},
-        arguments=(
-            "--hiveconf",
-            f"hive.server2.thrift.port={port}",
-            "--hiveconf",
-            "hive.server2.thrift.bind.host=127.0.0.1",
-        ),
-        server="Spark Thrift server",
-    ):
-        yield port
+    return local_cluster.thrift_port
 
 
 @pytest.mark.spark
@@ -104,11 +84,7 @@ def test_a_rebuild_through_a_thrift_server_matches_duckdb_and_publishes_views(
 ):
     client = spark.ThriftSql("localhost", thrift_port, "test")
     try:
-        # What a shared catalog holds before: a table from before builds
-        # had schemas of their own, and an earlier build's schema.
-        client.execute("create database if not exists marts")
-        client.execute("create table marts.dim_brand (brand_code string) using parquet")
-        client.execute(f"create database {EARLIER_BUILD_SCHEMA}")
+        seed_shared_catalog(client)
 
         rebuild = rebuild_through_server(
             spark_build, tmp_path, thrift_environment(thrift_port)
