@@ -11,6 +11,7 @@ rebuild with ``rebuild_through_server``.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -91,6 +92,36 @@ def run_autowatch(*arguments: str, environment: dict | None = None):
     )
 
 
+def spark_build_arguments(
+    warehouse_dir: Path, *articles_dirs: Path, seeds_dir: Path = SEEDS_DIR
+) -> list[str]:
+    """``autowatch build --target spark`` of these article folders."""
+    return [
+        "build",
+        "--target",
+        "spark",
+        "--warehouse-dir",
+        str(warehouse_dir),
+        *[
+            argument
+            for directory in articles_dirs
+            for argument in ("--articles", str(directory))
+        ],
+        "--seeds",
+        str(seeds_dir),
+    ]
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A digest of every file's name and bytes below ``folder``."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(str(path.relative_to(folder)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 @pytest.fixture(scope="session")
 def spark_build(tmp_path_factory) -> tuple[Path, spark.SparkPaths]:
     """One Spark build and one DuckDB build from the same hand-off.
@@ -103,17 +134,7 @@ def spark_build(tmp_path_factory) -> tuple[Path, spark.SparkPaths]:
         pytest.skip(f"Spark cannot run here: {reason}")
     root = tmp_path_factory.mktemp("spark_build")
     completed = run_autowatch(
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(root),
-        "--articles",
-        str(SAMPLE_ARTICLES_DIR),
-        "--articles",
-        str(EDGE_CASES_DIR),
-        "--seeds",
-        str(SEEDS_DIR),
+        *spark_build_arguments(root, SAMPLE_ARTICLES_DIR, EDGE_CASES_DIR),
         environment=environment_without_spark_folder(),
     )
     assert completed.returncode == 0, completed.stderr
@@ -333,6 +354,24 @@ def table_files(table_dir: Path) -> list[tuple[str, int]]:
     )
 
 
+def check_only_article_nodes_ran(
+    warehouse_dir: Path,
+    build: spark.SparkBuildPaths,
+    curated_only_files: list[tuple[str, int]],
+) -> None:
+    """dbt ran what depends on the articles, and not a curated-only mart,
+    whose files are still the live build's (``curated_only_files``)."""
+    run_results = json.loads(
+        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
+    )
+    ran = {result["unique_id"] for result in run_results["results"]}
+    assert "model.autowatch.fct_mention" in ran
+    assert f"model.autowatch.{CURATED_ONLY_MART}" not in ran
+    assert (
+        table_files(build.table_dir("marts", CURATED_ONLY_MART)) == curated_only_files
+    )
+
+
 @dataclass
 class ServerRebuild:
     spark_dir: spark.SparkPaths
@@ -364,19 +403,9 @@ def rebuild_through_server(
     (added_dir / SERVER_ADDED_FILE).write_text(SERVER_ADDED_TEXT, encoding="utf-8")
 
     completed = run_autowatch(
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(warehouse_dir),
-        "--articles",
-        str(SAMPLE_ARTICLES_DIR),
-        "--articles",
-        str(EDGE_CASES_DIR),
-        "--articles",
-        str(added_dir),
-        "--seeds",
-        str(SEEDS_DIR),
+        *spark_build_arguments(
+            warehouse_dir, SAMPLE_ARTICLES_DIR, EDGE_CASES_DIR, added_dir
+        ),
         environment=environment,
     )
     assert completed.returncode == 0, completed.stderr
@@ -385,16 +414,7 @@ def rebuild_through_server(
     )
     assert live_build != previous
 
-    run_results = json.loads(
-        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
-    )
-    ran = {result["unique_id"] for result in run_results["results"]}
-    assert "model.autowatch.fct_mention" in ran
-    assert f"model.autowatch.{CURATED_ONLY_MART}" not in ran
-    assert (
-        table_files(live_build.table_dir("marts", CURATED_ONLY_MART))
-        == curated_only_files
-    )
+    check_only_article_nodes_ran(warehouse_dir, live_build, curated_only_files)
 
     added = read_article(added_dir / SERVER_ADDED_FILE)
     expected = extraction_rows(

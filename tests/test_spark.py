@@ -10,7 +10,6 @@ that the other lacks.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import shutil
 import sys
@@ -23,7 +22,12 @@ from click.testing import CliRunner
 from ingest import spark
 from ingest.cli import cli
 from ingest.paths import default_paths
-from tests.spark_support import SEEDS_DIR, run_autowatch, spark_unavailable_reason
+from tests.spark_support import (
+    SEEDS_DIR,
+    folder_fingerprint,
+    run_autowatch,
+    spark_unavailable_reason,
+)
 
 
 @pytest.mark.spark
@@ -146,7 +150,7 @@ def test_query_reads_the_spark_build_without_java(spark_build):
 def test_bad_input_leaves_the_spark_warehouse_as_it_was(spark_build, tmp_path):
     _, spark_dir = spark_build
     live_build = spark_dir.live_build()
-    before = _folder_fingerprint(live_build.root)
+    before = folder_fingerprint(live_build.root)
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
     brands = seeds / "brands.csv"
@@ -165,16 +169,7 @@ def test_bad_input_leaves_the_spark_warehouse_as_it_was(spark_build, tmp_path):
     assert completed.returncode == 1
     assert f"{brands}:2:" in completed.stderr
     assert spark_dir.live_build() == live_build
-    assert _folder_fingerprint(live_build.root) == before
-
-
-def _folder_fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
+    assert folder_fingerprint(live_build.root) == before
 
 
 def test_missing_java_is_one_line_with_the_install_command(tmp_path):

@@ -10,7 +10,6 @@ its folder is byte for byte what it was.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -29,7 +28,9 @@ from tests.spark_support import (
     SEEDS_DIR,
     autowatch_command,
     environment_without_spark_folder,
+    folder_fingerprint,
     run_autowatch,
+    spark_build_arguments,
 )
 from tests.test_warehouse import edit_row
 
@@ -48,15 +49,6 @@ EDITED_ARTICLE = "002_d2ba2eeb3f36eea0.txt"
 CHANGED_BRAND = "baic"
 
 
-def folder_fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256()
-    for path in sorted(folder.rglob("*")):
-        if path.is_file():
-            digest.update(str(path.relative_to(folder)).encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()
-
-
 def live_rows(spark_dir: spark.SparkPaths, sql: str) -> list[tuple]:
     """Rows read the way `autowatch query --target spark` reads them."""
     return spark.run_query_on_parquet(spark_dir, sql).rows
@@ -67,19 +59,9 @@ def build_arguments(
     seeds_dir: Path,
     articles_dir: Path = SAMPLE_ARTICLES_DIR,
 ) -> list[str]:
-    return [
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(spark_dir.root.parent),
-        "--articles",
-        str(articles_dir),
-        "--articles",
-        str(EDGE_CASES_DIR),
-        "--seeds",
-        str(seeds_dir),
-    ]
+    return spark_build_arguments(
+        spark_dir.root.parent, articles_dir, EDGE_CASES_DIR, seeds_dir=seeds_dir
+    )
 
 
 @pytest.mark.spark

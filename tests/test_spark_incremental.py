@@ -20,7 +20,6 @@ One Spark build beyond the session's.
 
 from __future__ import annotations
 
-import json
 import os
 import shutil
 from pathlib import Path
@@ -31,11 +30,14 @@ import pytest
 from ingest import dbt, spark
 from ingest.paths import default_paths
 from tests.spark_support import (
+    CURATED_ONLY_MART,
     EDGE_CASES_DIR,
     SAMPLE_ARTICLES_DIR,
-    SEEDS_DIR,
+    check_only_article_nodes_ran,
     environment_without_spark_folder,
     run_autowatch,
+    spark_build_arguments,
+    table_files,
 )
 
 pytestmark = [pytest.mark.spark, pytest.mark.slow]
@@ -58,9 +60,6 @@ Avtotor said on Monday that it will assemble up to 30,000 BAIC cars
 in 2025 at its Kaliningrad site, after a test run in the fourth quarter
 of 2024.
 """
-# A curated-only mart: no article feeds it, so an articles-only rebuild
-# leaves it as the live build had it.
-CURATED_ONLY_MART = "dim_company"
 
 
 def partition_files(table_dir: Path) -> dict[str, list[tuple[str, int]]]:
@@ -74,14 +73,6 @@ def partition_files(table_dir: Path) -> dict[str, list[tuple[str, int]]]:
         for partition in table_dir.iterdir()
         if partition.is_dir() and partition.name.startswith("article_bucket=")
     }
-
-
-def table_files(table_dir: Path) -> list[tuple[str, int]]:
-    return sorted(
-        (str(path.relative_to(table_dir)), path.stat().st_ino)
-        for path in table_dir.rglob("*")
-        if path.is_file()
-    )
 
 
 def article_ids_by_file(build: spark.SparkBuildPaths) -> dict[str, str]:
@@ -154,17 +145,7 @@ def test_a_spark_rebuild_recomputes_only_the_changed_articles(spark_build, tmp_p
     (rebuild_articles / ADDED_FILE).write_text(ADDED_TEXT, encoding="utf-8")
 
     completed = run_autowatch(
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(warehouse_dir),
-        "--articles",
-        str(SAMPLE_ARTICLES_DIR),
-        "--articles",
-        str(rebuild_articles),
-        "--seeds",
-        str(SEEDS_DIR),
+        *spark_build_arguments(warehouse_dir, SAMPLE_ARTICLES_DIR, rebuild_articles),
         environment=environment_without_spark_folder(),
     )
     assert completed.returncode == 0, completed.stderr
@@ -222,18 +203,7 @@ def test_a_spark_rebuild_recomputes_only_the_changed_articles(spark_build, tmp_p
         rebuilt.table_dir("marts", "dim_article")
     )
 
-    # Only what depends on the articles ran; a curated-only mart keeps the
-    # live build's files.
-    run_results = json.loads(
-        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
-    )
-    ran = {result["unique_id"] for result in run_results["results"]}
-    assert "model.autowatch.fct_mention" in ran
-    assert f"model.autowatch.{CURATED_ONLY_MART}" not in ran
-    assert (
-        table_files(rebuilt.table_dir("marts", CURATED_ONLY_MART))
-        == previous_curated_only
-    )
+    check_only_article_nodes_ran(warehouse_dir, rebuilt, previous_curated_only)
 
     duckdb_dir = tmp_path / "duckdb"
     duckdb_dir.mkdir()

@@ -41,6 +41,7 @@ from tests.spark_support import (
     rebuild_through_server,
     run_autowatch,
     seed_shared_catalog,
+    spark_build_arguments,
 )
 
 
@@ -52,18 +53,8 @@ def thrift_environment(port: int) -> dict[str, str]:
     return environment
 
 
-def build_arguments(warehouse_dir) -> tuple[str, ...]:
-    return (
-        "build",
-        "--target",
-        "spark",
-        "--warehouse-dir",
-        str(warehouse_dir),
-        "--articles",
-        str(SAMPLE_ARTICLES_DIR),
-        "--seeds",
-        str(SEEDS_DIR),
-    )
+def build_arguments(warehouse_dir) -> list[str]:
+    return spark_build_arguments(warehouse_dir, SAMPLE_ARTICLES_DIR)
 
 
 def needs_pyhive() -> None:
