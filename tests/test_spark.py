@@ -10,6 +10,7 @@ that the other lacks.
 from __future__ import annotations
 
 import fcntl
+import json
 import os
 import shutil
 import sys
@@ -228,3 +229,19 @@ def test_spark_state_paths_are_absolute_whatever_the_working_directory(
         in (config["spark.hadoop.javax.jdo.option.ConnectionURL"])
     )
     assert config["spark.ui.enabled"] == "false"
+
+
+def test_a_build_recorded_before_column_types_is_rebuilt_in_full(tmp_path):
+    """``tables.json`` of an older build (a Spark JSON schema, no column
+    types) gives no tables to start from: the next build is a full one."""
+    build = spark.SparkPaths(tmp_path / "spark").start_build()
+    assert spark.recorded_tables(build) is None
+    entry = {"schema": "marts", "table": "dim_brand", "partition_columns": []}
+    build.tables_manifest.write_text(
+        json.dumps([{**entry, "spark_schema": '{"type": "struct", "fields": []}'}]),
+        encoding="utf-8",
+    )
+    assert spark.recorded_tables(build) is None
+    current = [{**entry, "columns": [["brand_code", "string"]]}]
+    build.tables_manifest.write_text(json.dumps(current), encoding="utf-8")
+    assert spark.recorded_tables(build) == current
