@@ -12,6 +12,7 @@ rebuild with ``rebuild_through_server``.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -291,6 +292,20 @@ def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
         server="Spark Thrift and Connect server",
     ):
         yield LocalCluster(thrift_port, f"sc://localhost:{connect_port}")
+
+
+def thrift_environment(port: int) -> dict[str, str]:
+    """This process's environment for a build through a Thrift server."""
+    environment = environment_without_spark_folder()
+    environment.pop(spark.SPARK_REMOTE_VARIABLE, None)
+    environment[spark.THRIFT_HOST_VARIABLE] = "localhost"
+    environment[spark.THRIFT_PORT_VARIABLE] = str(port)
+    return environment
+
+
+def needs_pyhive() -> None:
+    if importlib.util.find_spec("pyhive") is None:
+        pytest.skip("a Thrift build needs PyHive (dbt-spark[PyHive], the spark extra)")
 
 
 def seed_shared_catalog(sql) -> None:

@@ -4,8 +4,10 @@ Each build writes a folder of its own under ``<spark>/builds/`` (warehouse,
 Derby metastore, raw hand-off) and ``<spark>/current`` is switched to it
 only after ``dbt build`` passed. Both tests start from the session's one
 Spark build (``spark_build``) and check that, after a build that failed a
-data test or was killed, its Parquet tables still hold the old rows and
-its folder is byte for byte what it was.
+data test (a rebuild through the session's Thrift server, so a build on
+a shared catalog cleans up after itself too) or was killed, its Parquet
+tables still hold the old rows and its folder is byte for byte what it
+was.
 """
 
 from __future__ import annotations
@@ -29,8 +31,10 @@ from tests.spark_support import (
     autowatch_command,
     environment_without_spark_folder,
     folder_fingerprint,
+    needs_pyhive,
     run_autowatch,
     spark_build_arguments,
+    thrift_environment,
 )
 from tests.test_warehouse import edit_row
 
@@ -65,10 +69,14 @@ def build_arguments(
 
 
 @pytest.mark.spark
-def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tmp_path):
-    """A rebuild (started from hard links of the live build's tables) whose
-    dbt tests fail: the live build's files are byte for byte what they
-    were, and it stays the one ``current`` names."""
+def test_a_failing_rebuild_through_a_server_leaves_the_previous_warehouse(
+    spark_build, local_cluster, tmp_path
+):
+    """A rebuild through the Thrift server, started from hard links of the
+    live build's tables, whose dbt tests fail: the live build's files are
+    byte for byte what they were, it stays the one ``current`` names, and
+    the shared catalog keeps none of the failed build's schemas."""
+    needs_pyhive()
     _, spark_dir = spark_build
     live_build = spark_dir.live_build()
     fingerprint = folder_fingerprint(live_build.root)
@@ -91,10 +99,16 @@ def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tm
         for file_name, article_id in articles_before
         if file_name == EDITED_ARTICLE
     }
-    completed = run_autowatch(
-        *build_arguments(spark_dir, SEEDS_DIR, articles),
-        environment=environment_without_spark_folder(),
-    )
+    client = spark.ThriftSql("localhost", local_cluster.thrift_port, "test")
+    try:
+        databases_before = {row[0] for row in client.execute("show databases")}
+        completed = run_autowatch(
+            *build_arguments(spark_dir, SEEDS_DIR, articles),
+            environment=thrift_environment(local_cluster.thrift_port),
+        )
+        databases_after = {row[0] for row in client.execute("show databases")}
+    finally:
+        client.close()
 
     assert completed.returncode == 1, completed.stderr
     assert "dbt build on Spark failed" in completed.stderr
@@ -103,6 +117,7 @@ def test_a_failing_data_test_leaves_the_previous_spark_warehouse(spark_build, tm
         in completed.stderr
     )
     assert f"article_id='{cited_id}'" in completed.stderr
+    assert databases_after == databases_before
     assert spark_dir.live_build() == live_build
     assert folder_fingerprint(live_build.root) == fingerprint
     # The failed build's folder is gone; only the live one remains.

@@ -15,7 +15,6 @@ depend on the articles there, and the catalog switch is SQL too.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import pickle
 import subprocess
@@ -36,30 +35,18 @@ from tests.spark_support import (
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
     check_catalog_schemas,
-    environment_without_spark_folder,
     free_port,
+    needs_pyhive,
     rebuild_through_server,
     run_autowatch,
     seed_shared_catalog,
     spark_build_arguments,
+    thrift_environment,
 )
-
-
-def thrift_environment(port: int) -> dict[str, str]:
-    environment = environment_without_spark_folder()
-    environment.pop(spark.SPARK_REMOTE_VARIABLE, None)
-    environment[spark.THRIFT_HOST_VARIABLE] = "localhost"
-    environment[spark.THRIFT_PORT_VARIABLE] = str(port)
-    return environment
 
 
 def build_arguments(warehouse_dir) -> list[str]:
     return spark_build_arguments(warehouse_dir, SAMPLE_ARTICLES_DIR)
-
-
-def needs_pyhive() -> None:
-    if importlib.util.find_spec("pyhive") is None:
-        pytest.skip("a Thrift build needs PyHive (dbt-spark[PyHive], the spark extra)")
 
 
 @pytest.fixture
