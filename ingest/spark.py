@@ -138,8 +138,9 @@ class SparkBuildPaths:
         """Every table dbt made: schema, columns, partition columns.
 
         Written once ``dbt build`` passed; the next build registers copies
-        of these tables in its own metastore from it, since one process
-        can open only its own build's Derby metastore.
+        of these tables from it in its own catalog: its own Derby
+        metastore locally (one process can open only its own), its own
+        suffixed schemas on a cluster.
         """
         return self.root / "tables.json"
 
