@@ -466,6 +466,89 @@ def _person_name(match: re.Match[str]) -> tuple[int, int] | None:
     return base + chosen[0].start(), base + chosen[-1].end()
 
 
+def _leading_literals(alternation: str) -> tuple[str, ...]:
+    """The literal text each top-level alternative of a pattern opens with.
+
+    ``r"глав[аыеу]|sen\.|prime[\s-]minister"`` gives ("глав", "sen.",
+    "prime"): words every match of that alternative starts with, which
+    the gates below look for before trying the pattern. The cue words are
+    written once, in the pattern, so a word added there is never missed
+    by the gates.
+    """
+    prefixes = []
+    for alternative in _top_level_alternatives(alternation):
+        literal = []
+        position = 0
+        while position < len(alternative):
+            character = alternative[position]
+            if character == "\\":
+                escaped = alternative[position + 1]
+                if escaped.isalnum():
+                    break
+                literal.append(escaped)
+                position += 2
+                continue
+            if character in "[(?*+{.|":
+                break
+            literal.append(character)
+            position += 1
+        if not literal:
+            raise ValueError(f"cue alternative without a leading word: {alternative}")
+        prefixes.append("".join(literal))
+    return tuple(dict.fromkeys(prefixes))
+
+
+def _top_level_alternatives(alternation: str) -> list[str]:
+    alternatives, current, depth, in_class, position = [], [], 0, False, 0
+    while position < len(alternation):
+        character = alternation[position]
+        if character == "\\":
+            current.append(alternation[position : position + 2])
+            position += 2
+            continue
+        if in_class:
+            in_class = character != "]"
+        elif character == "[":
+            in_class = True
+        elif character == "(":
+            depth += 1
+        elif character == ")":
+            depth -= 1
+        elif character == "|" and depth == 0:
+            alternatives.append("".join(current))
+            current = []
+            position += 1
+            continue
+        current.append(character)
+        position += 1
+    alternatives.append("".join(current))
+    return alternatives
+
+
+# The words that introduce a company name: "компания X", "the carmaker X".
+# Russian ones in any case; English ones in lower case only, because a
+# capitalised "Group" ends a name ("Hyundai Motor Group Executive Chair").
+_COMPANY_NOUNS_ANY_CASE = (
+    r"компани[яиюейм]+|концерн\w*|холдинг\w*|"
+    r"автопроизводител\w*|автоконцерн\w*|производител\w*|"
+    r"корпораци\w*|госкорпораци\w*|стартап\w*|дистрибьютор\w*|фирм\w*|"
+    r"групп[аыуеой]+\s+компаний|групп[аыуеой]+|"
+    + "|".join(
+        rf"{adjective}\w+\s+(?:компани\w+|концерн\w*|автопроизводител\w*|"
+        r"производител\w*)"
+        for adjective in (
+            "автомобильн", "китайск", "российск", "южнокорейск", "японск",
+            "немецк", "иностранн",
+        )
+    )
+)  # fmt: skip
+_COMPANY_NOUNS_LOWER_CASE = (
+    r"company|automaker|carmaker|manufacturer|concern|startup|"
+    r"holding|distributor|supplier|firm|group"
+)
+_COMPANY_NOUNS = _COMPANY_NOUNS_ANY_CASE + "|" + _COMPANY_NOUNS_LOWER_CASE
+
+
 _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "company",
@@ -491,17 +574,8 @@ _CANDIDATE_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
         "company",
         re.compile(
-            r"(?<![\w-])(?:(?i:компани[яиюейм]+|концерн\w*|холдинг\w*|"
-            r"автопроизводител\w*|автоконцерн\w*|производител\w*|"
-            r"корпораци\w*|госкорпораци\w*|стартап\w*|дистрибьютор\w*|фирм\w*|"
-            r"групп[аыуеой]+\s+компаний|групп[аыуеой]+|"
-            r"(?:автомобильн\w+|китайск\w+|российск\w+|южнокорейск\w+|"
-            r"японск\w+|немецк\w+|иностранн\w+)\s+(?:компани\w+|концерн\w*|"
-            r"автопроизводител\w*|производител\w*))|"
-            # English nouns in lower case only: capitalised, "Group" ends a
-            # name ("Hyundai Motor Group Executive Chair …").
-            r"company|automaker|carmaker|manufacturer|concern|startup|"
-            r"holding|distributor|supplier|firm|group)\s+"
+            rf"(?<![\w-])(?:(?i:{_COMPANY_NOUNS_ANY_CASE})|"
+            rf"{_COMPANY_NOUNS_LOWER_CASE})\s+"
             rf"(?:{_QUOTED}|(?P<name>{_NAME}))"
         ),
     ),
@@ -639,31 +713,13 @@ _CANDIDATE_ANCHORS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (_AS_WRITTEN, ("ООО", "АО", "ГК", "НПО", "JSC", "LLC", "OOO", "AO")),
     (
         _CASE_FOLDED,
-        (
-            "компани", "концерн", "холдинг", "производител", "корпораци",
-            "стартап", "дистрибьютор", "групп", "фирм", "company", "automaker",
-            "carmaker", "manufacturer", "concern", "startup", "holding",
-            "distributor", "supplier", "firm", "group",
-        ),
+        _leading_literals(_COMPANY_NOUNS),
     ),
     (_CASE_FOLDED, ("бренд", "марк", "марок", "brand", "marque")),
     (_AS_WRITTEN, ("brand",)),
     (_CASE_FOLDED, ("завод", "предприяти")),
     (_AS_WRITTEN, ("plant", "factory", "Plant", "Factory")),
-    (
-        _CASE_FOLDED,
-        (
-            "ceo", "cfo", "coo", "chair", "president", "director", "head",
-            "founder", "minister", "mayor", "governor", "spokes", "analyst",
-            "expert", "executive", "chief", "deputy", "secretary", "senator",
-            "chancellor", "ambassador", "administrator", "commissioner",
-            "premier", "sen.", "gov.", "representative", "rep.", "congress",
-            "prime", "изобретател", "глав", "директор", "президент",
-            "председател", "министр", "мэр", "губернатор", "основател",
-            "эксперт", "аналитик", "руководител", "премьер", "заместител",
-            "представител", "пресс-секретар",
-        ),
-    ),
+    (_CASE_FOLDED, _leading_literals(_ROLE_HEADS)),
     (_AS_WRITTEN, ("област", "кра", "район", "округ")),
     (
         _CASE_FOLDED,
@@ -719,24 +775,11 @@ def _gated_patterns(text: str, folded: str) -> int:
 # where a cue word does: these find every such place in the case-folded
 # text (the first word of each cue; a word inside another is no start).
 _CUE_WORD_STARTS = {
-    _COMPANY_WORD_CUE: re.compile(
-        "компани|концерн|холдинг|автопроизводител|автоконцерн|производител|"
-        "корпораци|госкорпораци|стартап|дистрибьютор|фирм|групп|company|automaker|"
-        "carmaker|manufacturer|concern|startup|holding|distributor|supplier|"
-        "firm|group|автомобильн|китайск|российск|южнокорейск|японск|немецк|"
-        "иностранн"
-    ),
-    _PERSON_CUE: re.compile(
-        "ceo|cfo|coo|chairman|chairwoman|chairperson|president|director|head|"
-        "founder|co-founder|minister|mayor|governor|spokesperson|spokesman|"
-        "spokeswoman|analyst|expert|executive|chief|deputy|secretary|senator|"
-        "chancellor|ambassador|administrator|commissioner|premier|sen\\.|gov\\.|"
-        "representative|rep\\.|congressman|congresswoman|congressmember|chair|prime|"
-        "глав|директор|гендиректор|президент|председател|министр|замминистра|"
-        "мэр|губернатор|основател|эксперт|аналитик|руководител|вице-премьер|"
-        "вице-президент|премьер|заместител|сооснователь|представител|"
-        "пресс-секретар|изобретател"
-    ),
+    pattern: re.compile("|".join(map(re.escape, _leading_literals(cue_words))))
+    for pattern, cue_words in (
+        (_COMPANY_WORD_CUE, _COMPANY_NOUNS),
+        (_PERSON_CUE, _ROLE_HEADS),
+    )
 }
 
 

@@ -273,3 +273,15 @@ def test_a_role_after_a_place_noun_is_no_part_of_the_place():
     assert ("Adygea", "place") in found
     assert ("Oleg Smirnov", "person") in found
     assert ("Republic", "place") not in found
+
+
+def test_cue_gates_take_their_words_from_the_cue_patterns():
+    from ingest.mentions import _leading_literals
+
+    assert _leading_literals(
+        r"глав[аыеу]|sen\.|prime[\s-]minister|co-founder|групп(?:а|ы)\s+x|глав\w*"
+    ) == ("глав", "sen.", "prime", "co-founder", "групп")
+    # A gate needs a word to look for: an alternative that opens with a
+    # class or a group would make the gate skip text the pattern matches.
+    with pytest.raises(ValueError, match="without a leading word"):
+        _leading_literals(r"director|(?:vice|deputy)\s+head")
