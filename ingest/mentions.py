@@ -467,7 +467,7 @@ def _person_name(match: re.Match[str]) -> tuple[int, int] | None:
 
 
 def _leading_literals(alternation: str) -> tuple[str, ...]:
-    """The literal text each top-level alternative of a pattern opens with.
+    r"""The literal text each top-level alternative of a pattern opens with.
 
     ``r"глав[аыеу]|sen\.|prime[\s-]minister"`` gives ("глав", "sen.",
     "prime"): words every match of that alternative starts with, which
