@@ -577,7 +577,7 @@ def register_raw_tables(
         column_list = (
             " ("
             + ", ".join(
-                f"{quoted(column)} {spark_type}"
+                f"{quoted(column)} {_spark_type(spark_type)}"
                 for (column, _), spark_type in zip(columns, spark_types, strict=True)
             )
             + ")"
