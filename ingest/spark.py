@@ -27,7 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -573,15 +573,10 @@ def register_raw_tables(
     sql.execute(f"create database {schema}")
     for name, columns in tables.items():
         location = _spark_literal(str(build.table_dir(RAW_SCHEMA, name)))
-        spark_types = [SPARK_TYPES.get(kind) for _, kind in columns]
+        declared = [(column, SPARK_TYPES.get(kind)) for column, kind in columns]
         column_list = (
-            " ("
-            + ", ".join(
-                f"{quoted(column)} {_spark_type(spark_type)}"
-                for (column, _), spark_type in zip(columns, spark_types, strict=True)
-            )
-            + ")"
-            if all(spark_types)
+            f" ({_column_definitions(declared)})"
+            if all(spark_type for _, spark_type in declared)
             else ""
         )
         sql.execute(
@@ -729,6 +724,17 @@ def _spark_type(type_text: str) -> str:
     return exp.DataType.build(type_text, dialect="spark").sql(dialect="spark")
 
 
+def _column_definitions(columns: Iterable[tuple[str, str]]) -> str:
+    """Spark column definitions, `` `name` TYPE, ...``, from (name, Spark type).
+
+    The same text serves a CREATE TABLE column list and a DDL schema string
+    (mapInArrow's output, from_json's schema).
+    """
+    return ", ".join(
+        f"{quoted(name)} {_spark_type(spark_type)}" for name, spark_type in columns
+    )
+
+
 def start_from_live_tables(
     sql,
     tables: list[dict],
@@ -765,10 +771,7 @@ def start_from_live_tables(
             sql.execute(f"create database {quoted(build_schema)} location {location}")
             databases.add(build_schema)
         qualified = f"{quoted(build_schema)}.{quoted(table)}"
-        columns = ", ".join(
-            f"{quoted(name)} {_spark_type(data_type)}"
-            for name, data_type in entry["columns"]
-        )
+        columns = _column_definitions(entry["columns"])
         partitioning = (
             " partitioned by ("
             + ", ".join(quoted(name) for name in entry["partition_columns"])
@@ -795,8 +798,8 @@ EXTRACTION_BATCH_ARTICLES = 100
 
 
 def _spark_schema(columns: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(
-        f"{quoted(name)} {SPARK_TYPES[kind.upper()]}" for name, kind in columns
+    return _column_definitions(
+        (name, SPARK_TYPES[kind.upper()]) for name, kind in columns
     )
 
 
