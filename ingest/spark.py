@@ -57,6 +57,10 @@ THRIFT_USER_VARIABLE = "AUTOWATCH_SPARK_THRIFT_USER"
 THRIFT_DEFAULT_PORT = 10000
 THRIFT_DEFAULT_USER = "autowatch"
 SPARK_THRIFT_DBT_TARGET = "spark_thrift"
+# On a shared catalog (Connect, Thrift): a prefix for every schema a build
+# writes and publishes (dev_ gives dev_marts, dev_marts_build_...), so
+# that two autowatch warehouses, say dev and prod, share one catalog.
+SCHEMA_PREFIX_VARIABLE = "AUTOWATCH_SPARK_SCHEMA_PREFIX"
 
 # How a build reaches Spark.
 LOCAL = "local"
@@ -70,6 +74,42 @@ SPARK_INSTALL_COMMAND = "pip install -e '.[spark]'"
 RAW_SCHEMA = "raw"
 # The schemas dbt writes; `autowatch query` reads their Parquet tables.
 MODEL_SCHEMAS = ("staging", "intermediate", "marts", "reporting")
+# A schema prefix: lower case, as a Hive metastore stores every name.
+SCHEMA_PREFIX_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+
+
+@dataclass(frozen=True)
+class CatalogNames:
+    """What a build's schemas are called in the catalog it writes to.
+
+    A local build's catalog (its own Derby metastore) is its alone: plain
+    names. On a shared catalog a build writes ``<prefix><schema><suffix>``
+    (the suffix is ``_<build id>``) and, once it passed, publishes
+    ``<prefix><schema>`` as views; it drops only build schemas of its own
+    prefix. The Parquet folders are named by plain schema in every case.
+    """
+
+    prefix: str = ""
+    suffix: str = ""
+
+    def build_schema(self, schema: str) -> str:
+        return f"{self.prefix}{schema}{self.suffix}"
+
+    def published_schema(self, schema: str) -> str:
+        return f"{self.prefix}{schema}"
+
+
+def schema_prefix() -> str:
+    """``AUTOWATCH_SPARK_SCHEMA_PREFIX``, or an error if a metastore would
+    not keep it as given (it stores names in lower case)."""
+    prefix = os.environ.get(SCHEMA_PREFIX_VARIABLE, "")
+    if prefix and not SCHEMA_PREFIX_PATTERN.fullmatch(prefix):
+        raise AutowatchError(
+            f"{SCHEMA_PREFIX_VARIABLE}={prefix!r}: a schema prefix is lower-case "
+            "letters, digits and underscores, starting with a letter (e.g. dev_)"
+        )
+    return prefix
+
 
 # Spark's default log4j configuration prints WARN lines (native Hadoop
 # library, Hive metastore bootstrap) that tell a user nothing actionable.
@@ -558,9 +598,10 @@ def register_raw_tables(
     sql,
     build: SparkBuildPaths,
     tables: dict[str, list[tuple[str, str]]],
-    schema_suffix: str = "",
+    names: CatalogNames = CatalogNames(),
 ) -> None:
-    """Point Spark's ``raw`` schema (``raw<suffix>``) at the Parquet hand-off.
+    """Point Spark's ``raw`` schema (its build name in ``names``) at the
+    Parquet hand-off.
 
     ``sql`` is a SparkSql or ThriftSql: plain SQL, so the same statements
     register the tables in a local metastore and in a cluster's catalog.
@@ -569,7 +610,7 @@ def register_raw_tables(
     first. The columns are declared: inferring them from the files costs
     Spark a footer read per table, about half the registration's time.
     """
-    schema = quoted(RAW_SCHEMA + schema_suffix)
+    schema = quoted(names.build_schema(RAW_SCHEMA))
     sql.execute(f"create database {schema}")
     for name, columns in tables.items():
         location = _spark_literal(str(build.table_dir(RAW_SCHEMA, name)))
@@ -650,21 +691,23 @@ def _table_columns(sql, qualified: str) -> tuple[list[list[str]], list[str]]:
     return columns, partition_columns
 
 
-def record_tables(sql, build: SparkBuildPaths, schema_suffix: str = "") -> None:
+def record_tables(
+    sql, build: SparkBuildPaths, names: CatalogNames = CatalogNames()
+) -> None:
     """Write ``build.tables_manifest``: every table dbt made in this build.
 
     Views are left out: they live only in the catalog and dbt recreates
     the ones a rebuild needs. ``sql`` is any of the SQL runners, so a
-    build on a cluster records its tables (in its suffixed schemas) too.
+    build on a cluster records its tables (in its own schemas) too.
     """
     tables = []
     databases = _databases(sql)
     for schema in MODEL_SCHEMAS:
-        build_schema = schema + schema_suffix
+        build_schema = names.build_schema(schema)
         if build_schema not in databases:
             continue
-        names, views = _tables_and_views(sql, build_schema)
-        for table in names:
+        table_names, views = _tables_and_views(sql, build_schema)
+        for table in table_names:
             if table in views or not build.table_dir(schema, table).is_dir():
                 continue
             columns, partition_columns = _table_columns(
@@ -740,7 +783,7 @@ def start_from_live_tables(
     tables: list[dict],
     live: SparkBuildPaths,
     build: SparkBuildPaths,
-    schema_suffix: str = "",
+    names: CatalogNames = CatalogNames(),
 ) -> list[str]:
     """Give this build the live build's tables, as tables of its own.
 
@@ -752,7 +795,7 @@ def start_from_live_tables(
     relation: an incremental mart takes the ``insert_overwrite`` path and
     rewrites only the partitions of affected articles; the live build's
     folder is never written. Plain SQL, so a local metastore and a
-    cluster's catalog (the build's suffixed schemas) are started alike.
+    cluster's catalog (the build's own schemas) are started alike.
     Returns the tables, ``schema.table``.
     """
     started = []
@@ -762,7 +805,7 @@ def start_from_live_tables(
         source_dir = live.table_dir(schema, table)
         if not source_dir.is_dir():
             continue
-        build_schema = schema + schema_suffix
+        build_schema = names.build_schema(schema)
         if build_schema not in databases:
             # Located in this build's folder: the tables created below are
             # managed, so a model dbt replaces is dropped with its files
@@ -1075,6 +1118,8 @@ def build(
     # Connect and Thrift share the cluster's catalog with every reader.
     remote = kind != LOCAL
     check_requirements(kind)
+    # Checked before the lock: a refused prefix leaves nothing behind.
+    prefix = schema_prefix() if remote else ""
     spark = spark_paths(paths)
     spark.root.mkdir(parents=True, exist_ok=True)
     with spark_lock(spark, paths, wait_for_lock):
@@ -1083,7 +1128,11 @@ def build(
         build_paths = spark.start_build()
         # On a shared catalog the build writes schemas of its own, e.g.
         # marts_build_..., published once it passed.
-        schema_suffix = f"_{build_paths.build_id}" if remote else ""
+        names = (
+            CatalogNames(prefix, f"_{build_paths.build_id}")
+            if remote
+            else CatalogNames()
+        )
         live = None if full_refresh else spark.live_build()
         session = None
         sql = None
@@ -1143,7 +1192,7 @@ def build(
             ingest_result.phase_seconds["extraction"] = (
                 time.perf_counter() - extraction_started
             )
-            register_raw_tables(sql, build_paths, tables, schema_suffix)
+            register_raw_tables(sql, build_paths, tables, names)
             live_tables = (
                 recorded_tables(live)
                 if live is not None and ingest_result.started_from_live
@@ -1151,12 +1200,12 @@ def build(
             )
             if live_tables is not None:
                 started_from_tables = start_from_live_tables(
-                    sql, live_tables, live, build_paths, schema_suffix
+                    sql, live_tables, live, build_paths, names
                 )
                 selection = dbt_selection(ingest_result)
             reached("spark-raw-registered")
             dbt_started = time.perf_counter()
-            with _dbt_environment(build_paths, schema_suffix, remote):
+            with _dbt_environment(build_paths, names, remote):
                 dbt.build_on_spark(
                     paths,
                     sql,
@@ -1167,7 +1216,7 @@ def build(
                 )
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
             reached("spark-dbt-finished")
-            record_tables(sql, build_paths, schema_suffix)
+            record_tables(sql, build_paths, names)
             shutil.rmtree(build_paths.scratch_dir)
             switch_live_build(spark, build_paths)
             went_live = True
@@ -1178,7 +1227,7 @@ def build(
                     # Best effort: the error that stopped the build is the
                     # one to report, and a later build drops what is left.
                     with suppress(Exception):
-                        drop_build_schemas(sql, keep_suffix=None, only=schema_suffix)
+                        drop_build_schemas(sql, names, only_its_own=True)
                 shutil.rmtree(build_paths.root, ignore_errors=True)
                 if sql is not None:
                     sql.close()
@@ -1186,8 +1235,8 @@ def build(
             # After the switch: views over this build's schemas must never
             # be left pointing at schemas a failed build dropped.
             try:
-                publish_catalog(sql, schema_suffix)
-                drop_build_schemas(sql, keep_suffix=schema_suffix)
+                publish_catalog(sql, names)
+                drop_build_schemas(sql, names, only_its_own=False)
             finally:
                 sql.close()
         remove_stale_builds(spark)
@@ -1203,25 +1252,28 @@ def build(
 
 # Read by dbt_project/macros/generate_schema_name.sql, the two source
 # definitions and dbt_project/macros/spark_location_clause.sql.
+SCHEMA_PREFIX_FOR_DBT_VARIABLE = "AUTOWATCH_SCHEMA_PREFIX"
 SCHEMA_SUFFIX_VARIABLE = "AUTOWATCH_SCHEMA_SUFFIX"
 TABLE_ROOT_VARIABLE = "AUTOWATCH_SPARK_TABLE_ROOT"
 
 
 @contextmanager
 def _dbt_environment(
-    build: SparkBuildPaths, schema_suffix: str, remote: bool
+    build: SparkBuildPaths, names: CatalogNames, remote: bool
 ) -> Iterator[None]:
     """Tell dbt where this build's schemas and Parquet folders are.
 
     A local build has a metastore and warehouse folder of its own, so plain
     schema names and Spark's default table locations already are the
     build's. A remote session shares its catalog and warehouse folder with
-    every reader: the build's schemas get a suffix, and its tables an
-    explicit location under the build folder, where ``current`` finds them.
+    every reader: the build's schemas get its prefix and suffix, and its
+    tables an explicit location under the build folder, where ``current``
+    finds them.
     """
     settings = (
         {
-            SCHEMA_SUFFIX_VARIABLE: schema_suffix,
+            SCHEMA_PREFIX_FOR_DBT_VARIABLE: names.prefix,
+            SCHEMA_SUFFIX_VARIABLE: names.suffix,
             TABLE_ROOT_VARIABLE: str(build.warehouse_dir),
         }
         if remote
@@ -1277,11 +1329,12 @@ def _databases(sql) -> set[str]:
     return {row[0] for row in sql.execute("show databases")}
 
 
-def _build_schema_names(sql, suffix_pattern: str) -> list[str]:
+def _build_schema_names(sql, prefix: str, suffix_pattern: str) -> list[str]:
+    """The catalog's schemas ``<prefix><schema>_<suffix_pattern>``."""
     schemas = "|".join(
         re.escape(schema) for schema in (RAW_SCHEMA, "default", *MODEL_SCHEMAS)
     )
-    pattern = re.compile(rf"(?:{schemas})_({suffix_pattern})")
+    pattern = re.compile(rf"{re.escape(prefix)}(?:{schemas})_(?:{suffix_pattern})")
     return sorted(name for name in _databases(sql) if pattern.fullmatch(name))
 
 
@@ -1306,27 +1359,28 @@ def _tables_and_views(sql, schema: str) -> tuple[list[str], set[str]]:
     return names, views
 
 
-def publish_catalog(sql, schema_suffix: str) -> None:
-    """On a shared catalog, make the plain schemas show this build.
+def publish_catalog(sql, names: CatalogNames) -> None:
+    """On a shared catalog, make the published schemas show this build.
 
-    Each ``<schema>.<table>`` becomes a view over
-    ``<schema><suffix>.<table>``. Each view is replaced atomically, the set
+    Each ``<prefix><schema>.<table>`` becomes a view over
+    ``<prefix><schema><suffix>.<table>``. Each view is replaced atomically, the set
     of them is not: a catalog reader may see old and new tables for the
     moment this loop takes. Readers of the Parquet folders through
     ``current`` switch in one step.
     """
     databases = _databases(sql)
     for schema in (RAW_SCHEMA, *MODEL_SCHEMAS):
-        build_schema = schema + schema_suffix
+        build_schema = names.build_schema(schema)
+        published = names.published_schema(schema)
         if build_schema not in databases:
             continue
-        if schema in databases:
-            live_names, live_views = _tables_and_views(sql, schema)
+        if published in databases:
+            live_names, live_views = _tables_and_views(sql, published)
         else:
-            sql.execute(f"create database {quoted(schema)}")
+            sql.execute(f"create database {quoted(published)}")
             live_names, live_views = [], set()
         for table in _tables_and_views(sql, build_schema)[0]:
-            live_name = f"{quoted(schema)}.{quoted(table)}"
+            live_name = f"{quoted(published)}.{quoted(table)}"
             if table in live_names and table not in live_views:
                 # A table from before builds had schemas of their own.
                 sql.execute(f"drop table {live_name}")
@@ -1336,19 +1390,20 @@ def publish_catalog(sql, schema_suffix: str) -> None:
             )
 
 
-def drop_build_schemas(sql, keep_suffix: str | None, only: str | None = None) -> None:
-    """Drop the schemas of other builds (or, with ``only``, of one build).
+def drop_build_schemas(sql, names: CatalogNames, only_its_own: bool) -> None:
+    """Drop this build's schemas (``only_its_own``, after it failed) or
+    every other build's of the same prefix (after it went live).
 
     Every table of a build lives in that build's folder (dbt's under
     explicit locations, tables started from the live build's in a schema
     located there), so dropping a build's schemas touches no other
-    build's files; the folders go with their builds.
+    build's files; the folders go with their builds. Another prefix's
+    schemas belong to another warehouse and are left alone.
     """
-    suffix_pattern = (
-        re.escape(only.removeprefix("_")) if only else rf"{BUILD_PREFIX}\w+"
-    )
-    for name in _build_schema_names(sql, suffix_pattern):
-        if keep_suffix and name.endswith(keep_suffix):
+    own_suffix = names.suffix.removeprefix("_")
+    suffix_pattern = re.escape(own_suffix) if only_its_own else rf"{BUILD_PREFIX}\w+"
+    for name in _build_schema_names(sql, names.prefix, suffix_pattern):
+        if not only_its_own and name.endswith(names.suffix):
             continue
         sql.execute(f"drop database if exists {quoted(name)} cascade")
 

@@ -40,8 +40,14 @@ EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
 SAMPLE_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 # A previous build's schema in a server's shared catalog, which a build
-# that went live must drop (the Connect and Thrift tests).
+# that went live must drop (the Connect and Thrift tests), with the
+# build's schema prefix in front.
 EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
+# Schema prefixes of the other warehouses sharing the catalog in the
+# Connect and Thrift tests: "" (none) and this one, less the build's own.
+OTHER_WAREHOUSE_PREFIXES = ("", "prod_")
+# The Connect test's build: a dev copy on the catalog the others share.
+DEV_SCHEMA_PREFIX = "dev_"
 # Only guards against a hang; no test asserts on time.
 HANG_GUARD_SECONDS = 600
 # A server test's rebuild adds this article (made up for the tests: a
@@ -308,19 +314,34 @@ def needs_pyhive() -> None:
         pytest.skip("a Thrift build needs PyHive (dbt-spark[PyHive], the spark extra)")
 
 
-def seed_shared_catalog(sql) -> None:
-    """What a shared catalog holds before a build: a table from before
-    builds had schemas of their own, and an earlier build's schema.
+def other_warehouse_schemas(prefix: str) -> set[str]:
+    """Schemas of other warehouses on the catalog, for a build with
+    ``prefix``: a published one and a build's of each other prefix."""
+    return {
+        name
+        for other in OTHER_WAREHOUSE_PREFIXES
+        if other != prefix
+        for name in (f"{other}marts", f"{other}{EARLIER_BUILD_SCHEMA}")
+    }
+
+
+def seed_shared_catalog(sql, prefix: str = "") -> None:
+    """What a shared catalog holds before a build with schema ``prefix``:
+    a table from before builds had schemas of their own, an earlier
+    build's schema, and other warehouses' schemas.
 
     ``sql`` is a SparkSql or ThriftSql; another test's build on the same
-    server may have published ``marts.dim_brand`` as a view already.
+    server may have published ``<prefix>marts.dim_brand`` as a view.
     """
-    sql.execute("create database if not exists marts")
-    if "dim_brand" in {row[1] for row in sql.execute("show views in marts")}:
-        sql.execute("drop view marts.dim_brand")
-    sql.execute("drop table if exists marts.dim_brand")
-    sql.execute("create table marts.dim_brand (brand_code string) using parquet")
-    sql.execute(f"create database if not exists {EARLIER_BUILD_SCHEMA}")
+    marts = f"{prefix}marts"
+    sql.execute(f"create database if not exists {marts}")
+    if "dim_brand" in {row[1] for row in sql.execute(f"show views in {marts}")}:
+        sql.execute(f"drop view {marts}.dim_brand")
+    sql.execute(f"drop table if exists {marts}.dim_brand")
+    sql.execute(f"create table {marts}.dim_brand (brand_code string) using parquet")
+    sql.execute(f"create database if not exists {prefix}{EARLIER_BUILD_SCHEMA}")
+    for schema in other_warehouse_schemas(prefix):
+        sql.execute(f"create database if not exists {schema}")
 
 
 def check_remote_build(warehouse_dir: Path, duckdb_dir: Path):
@@ -348,16 +369,24 @@ def check_remote_build(warehouse_dir: Path, duckdb_dir: Path):
     return spark_dir, live_build, database_file
 
 
-def check_catalog_schemas(databases: set[str], live_build) -> None:
-    """The shared catalog holds this build's schemas and no other build's."""
+def check_catalog_schemas(databases: set[str], live_build, prefix: str = "") -> None:
+    """The shared catalog holds this build's schemas and no other build's
+    of its prefix; other warehouses' schemas are untouched."""
     suffix = f"_{live_build.build_id}"
-    assert {f"raw{suffix}", f"staging{suffix}", f"marts{suffix}"} <= databases
-    assert EARLIER_BUILD_SCHEMA not in databases
+    assert {
+        f"{prefix}{schema}{suffix}" for schema in ("raw", "staging", "marts")
+    } <= databases
+    assert f"{prefix}{EARLIER_BUILD_SCHEMA}" not in databases
+    own_build_schema = re.compile(
+        rf"{re.escape(prefix)}(?:raw|default|staging|intermediate|marts|reporting)"
+        r"_build_\w+"
+    )
     assert not [
         name
         for name in databases
-        if re.fullmatch(r"\w+_build_\w+", name) and not name.endswith(suffix)
+        if own_build_schema.fullmatch(name) and not name.endswith(suffix)
     ]
+    assert other_warehouse_schemas(prefix) <= databases
 
 
 def table_files(table_dir: Path) -> list[tuple[str, int]]:

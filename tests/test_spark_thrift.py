@@ -70,7 +70,7 @@ def test_a_rebuild_through_a_thrift_server_matches_duckdb_and_publishes_views(
         live_build = rebuild.live_build
 
         # The shared catalog: this build's schemas, the plain ones as views
-        # over them, and no earlier build's schema.
+        # over them, no earlier build's schema, and other warehouses'.
         check_catalog_schemas(
             {row[0] for row in client.execute("show databases")}, live_build
         )
@@ -125,6 +125,25 @@ def test_an_unreachable_thrift_server_is_one_clear_line_and_keeps_nothing(
     spark_dir = spark.SparkPaths(tmp_path / "warehouse" / "spark")
     assert spark_dir.live_build() is None
     assert not any(spark_dir.builds_dir.iterdir())
+
+
+@pytest.mark.parametrize("prefix", ["Dev_", "dev-", "1dev_", "dev; drop"])
+def test_a_schema_prefix_a_metastore_would_change_is_refused_first(tmp_path, prefix):
+    """Refused before the lock, the ingest and any connection (the server
+    named here does not exist), and nothing is written."""
+    needs_pyhive()
+    environment = thrift_environment(free_port())
+    environment[spark.SCHEMA_PREFIX_VARIABLE] = prefix
+    completed = run_autowatch(
+        *build_arguments(tmp_path / "warehouse"), environment=environment
+    )
+    assert completed.returncode != 0
+    assert (
+        f"{spark.SCHEMA_PREFIX_VARIABLE}={prefix!r}: a schema prefix is "
+        "lower-case letters, digits and underscores"
+    ) in completed.stderr
+    assert "Traceback" not in completed.stderr
+    assert not (tmp_path / "warehouse" / "spark").exists()
 
 
 def test_connect_and_thrift_together_are_refused(tmp_path):
