@@ -488,7 +488,11 @@ def _leading_literals(alternation: str) -> tuple[str, ...]:
                 literal.append(escaped)
                 position += 2
                 continue
-            if character in "[(?*+{.|":
+            if character in "?*{" and literal:
+                # The character before may be absent ("officers?"): the
+                # word every match starts with ends before it.
+                literal.pop()
+            if character in "[(?*+{.":
                 break
             literal.append(character)
             position += 1

@@ -281,6 +281,15 @@ def test_cue_gates_take_their_words_from_the_cue_patterns():
     assert _leading_literals(
         r"глав[аыеу]|sen\.|prime[\s-]minister|co-founder|групп(?:а|ы)\s+x|глав\w*"
     ) == ("глав", "sen.", "prime", "co-founder", "групп")
+    # A quantifier that lets the last character be absent ends the word
+    # before that character; "+" keeps it (it occurs at least once).
+    assert _leading_literals(r"officers?|heads*|chairs{0,1}|ceo\s+x|bosss+") == (
+        "officer",
+        "head",
+        "chair",
+        "ceo",
+        "bosss",
+    )
     # A gate needs a word to look for: an alternative that opens with a
     # class or a group would make the gate skip text the pattern matches.
     with pytest.raises(ValueError, match="without a leading word"):
