@@ -173,8 +173,10 @@ def _report_ingest(result) -> None:
     help="Engine: a DuckDB file, or Apache Spark (local[2], a cluster "
     "through Spark Connect at $SPARK_REMOTE, or a Thrift server at "
     "$AUTOWATCH_SPARK_THRIFT_HOST) writing Parquet under "
-    "<warehouse-dir>/spark (or $AUTOWATCH_SPARK_DIR). Spark needs the spark "
-    "extra, and local Spark Java 17.",
+    "<warehouse-dir>/spark (or $AUTOWATCH_SPARK_DIR). On a cluster's shared "
+    "catalog, $AUTOWATCH_SPARK_SCHEMA_PREFIX (e.g. dev_) keeps this "
+    "warehouse's schemas apart from others'. Spark needs the spark extra, "
+    "and local Spark Java 17.",
 )
 def build(
     articles_dirs: tuple[Path, ...],
