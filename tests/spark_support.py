@@ -43,8 +43,8 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 # that went live must drop (the Connect and Thrift tests), with the
 # build's schema prefix in front.
 EARLIER_BUILD_SCHEMA = "marts_build_19700101000000_earlier"
-# Schema prefixes of the other warehouses sharing the catalog in the
-# Connect and Thrift tests: "" (none) and this one, less the build's own.
+# Schema prefixes of the warehouses sharing the catalog in the Connect and
+# Thrift tests; a build must leave those other than its own alone.
 OTHER_WAREHOUSE_PREFIXES = ("", "prod_")
 # The Connect test's build: a dev copy on the catalog the others share.
 DEV_SCHEMA_PREFIX = "dev_"
