@@ -1330,11 +1330,11 @@ def _databases(sql) -> set[str]:
 
 
 def _build_schema_names(sql, prefix: str, suffix_pattern: str) -> list[str]:
-    """The catalog's schemas ``<prefix><schema>_<suffix_pattern>``."""
+    """The catalog's schemas ``<prefix><schema><suffix_pattern>``."""
     schemas = "|".join(
         re.escape(schema) for schema in (RAW_SCHEMA, "default", *MODEL_SCHEMAS)
     )
-    pattern = re.compile(rf"{re.escape(prefix)}(?:{schemas})_(?:{suffix_pattern})")
+    pattern = re.compile(rf"{re.escape(prefix)}(?:{schemas}){suffix_pattern}")
     return sorted(name for name in _databases(sql) if pattern.fullmatch(name))
 
 
@@ -1400,8 +1400,7 @@ def drop_build_schemas(sql, names: CatalogNames, only_its_own: bool) -> None:
     build's files; the folders go with their builds. Another prefix's
     schemas belong to another warehouse and are left alone.
     """
-    own_suffix = names.suffix.removeprefix("_")
-    suffix_pattern = re.escape(own_suffix) if only_its_own else rf"{BUILD_PREFIX}\w+"
+    suffix_pattern = re.escape(names.suffix) if only_its_own else rf"_{BUILD_PREFIX}\w+"
     for name in _build_schema_names(sql, names.prefix, suffix_pattern):
         if not only_its_own and name.endswith(names.suffix):
             continue
