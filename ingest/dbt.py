@@ -135,15 +135,7 @@ def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
             f"select * from ({compiled_sql}) as failing_rows limit {FAILING_ROWS_SHOWN}"
         )
         names = [column[0] for column in cursor.description]
-        shown = [name for name in names if _is_identifying(name)] or names
-        return [
-            ", ".join(
-                f"{name}={value!r}"
-                for name, value in zip(names, row, strict=True)
-                if name in shown
-            )
-            for row in cursor.fetchall()
-        ]
+        return _describe_rows(names, cursor.fetchall())
     except duckdb.Error as error:
         return [f"(could not list failing rows: {error})"]
     finally:
@@ -274,6 +266,12 @@ def _failing_rows_on_spark(sql, compiled_sql: str) -> list[str]:
         names, rows = sql.first_rows(compiled_sql, FAILING_ROWS_SHOWN)
     except Exception as error:  # noqa: BLE001 - any Spark error is reported
         return [f"(could not list failing rows: {str(error).splitlines()[0]})"]
+    return _describe_rows(names, rows)
+
+
+def _describe_rows(names: list[str], rows: list[tuple]) -> list[str]:
+    """``name=value, …`` per row, naming its identifying columns only
+    (every column when it has none)."""
     shown = [name for name in names if _is_identifying(name)] or names
     return [
         ", ".join(

@@ -208,13 +208,18 @@ def start_build(
         )
 
 
-def wait_until_stopped(process: subprocess.Popen, stderr_file: Path) -> None:
+def wait_until_stopped(
+    process: subprocess.Popen,
+    stderr_file: Path,
+    hang_guard_seconds: float = HANG_GUARD_SECONDS,
+    poll_seconds: float = POLL_SECONDS,
+) -> None:
     """Block until the build stops itself at its phase; fail if it exits."""
-    deadline = time.monotonic() + HANG_GUARD_SECONDS
+    deadline = time.monotonic() + hang_guard_seconds
     while time.monotonic() < deadline:
         pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
         if pid == 0:
-            time.sleep(POLL_SECONDS)
+            time.sleep(poll_seconds)
             continue
         if os.WIFSTOPPED(status):
             return
@@ -224,7 +229,12 @@ def wait_until_stopped(process: subprocess.Popen, stderr_file: Path) -> None:
             "build exited before reaching its phase:\n"
             + stderr_file.read_text(errors="replace")
         )
-    process.kill()
+    if os.getpgid(process.pid) == process.pid:
+        # A build in a session of its own (a Spark build): its JVM and
+        # Python workers go with it.
+        os.killpg(process.pid, signal.SIGKILL)
+    else:
+        process.kill()
     pytest.fail("build never reached its phase")
 
 

@@ -16,7 +16,6 @@ import os
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pytest
@@ -36,6 +35,7 @@ from tests.spark_support import (
     spark_build_arguments,
     thrift_environment,
 )
+from tests.test_crash import wait_until_stopped
 from tests.test_warehouse import edit_row
 
 # Only guards against a hang; no test asserts on time.
@@ -128,25 +128,6 @@ def test_a_failing_rebuild_through_a_server_leaves_the_previous_warehouse(
     assert live_rows(spark_dir, ARTICLES_SQL) == articles_before
 
 
-def wait_until_stopped(process: subprocess.Popen, stderr_file: Path) -> None:
-    """Block until the build stops itself at its phase; fail if it exits."""
-    deadline = time.monotonic() + HANG_GUARD_SECONDS
-    while time.monotonic() < deadline:
-        pid, status = os.waitpid(process.pid, os.WUNTRACED | os.WNOHANG)
-        if pid == 0:
-            time.sleep(POLL_SECONDS)
-            continue
-        if os.WIFSTOPPED(status):
-            return
-        process.returncode = os.waitstatus_to_exitcode(status)
-        pytest.fail(
-            "build exited before reaching its phase:\n"
-            + stderr_file.read_text(errors="replace")
-        )
-    os.killpg(process.pid, signal.SIGKILL)
-    pytest.fail("build never reached its phase")
-
-
 @pytest.mark.spark
 def test_a_killed_spark_build_leaves_the_live_one_and_frees_the_lock(
     spark_build, tmp_path
@@ -181,7 +162,12 @@ def test_a_killed_spark_build_leaves_the_live_one_and_frees_the_lock(
             start_new_session=True,
         )
     try:
-        wait_until_stopped(process, stderr_file)
+        wait_until_stopped(
+            process,
+            stderr_file,
+            hang_guard_seconds=HANG_GUARD_SECONDS,
+            poll_seconds=POLL_SECONDS,
+        )
         unfinished = [
             entry
             for entry in spark_dir.builds_dir.iterdir()
