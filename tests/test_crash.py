@@ -229,12 +229,9 @@ def wait_until_stopped(
             "build exited before reaching its phase:\n"
             + stderr_file.read_text(errors="replace")
         )
-    if os.getpgid(process.pid) == process.pid:
-        # A build in a session of its own (a Spark build): its JVM and
-        # Python workers go with it.
-        os.killpg(process.pid, signal.SIGKILL)
-    else:
-        process.kill()
+    # A caller that started the build in a session of its own kills the
+    # whole group (its JVM, its Python workers) when this fails.
+    process.kill()
     pytest.fail("build never reached its phase")
 
 
