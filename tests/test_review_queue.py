@@ -108,20 +108,21 @@ def test_review_item_keys_come_from_what_a_curator_sees(warehouse):
     assert repeated == [("три модели", [1, 2])]
 
 
-def test_curated_current_model_count_left_the_queue(warehouse):
-    target = rows(
+def test_a_baseline_figure_is_decided_not_curated_as_a_target(warehouse):
+    """"the current nine" models is the starting point of Avtotor's 20-22
+    target: no fct_target row, and the queue item carries the decision."""
+    targets = rows(
         warehouse,
-        "select value_low, value_high, unit from marts.fct_target "
-        "where target_code = ?",
-        ["avtotor_model_count_current"],
+        "select target_code from marts.fct_target "
+        "where metric = 'model_count' order by target_code",
     )
-    assert target == [(9.0, 9.0, "models")]
+    assert targets == [("avtotor_model_count_20_22",)]
     queued = rows(
         warehouse,
-        "select count(*) from marts.review_queue where surface_text = ?",
+        "select review_kind, decision from marts.review_queue where surface_text = ?",
         ["nine"],
     )
-    assert queued == [(0,)]
+    assert queued == [("figure_not_curated", "not_a_target")]
 
 
 def test_sample_place_names_are_curated_mentions_of_dim_place(warehouse):
