@@ -256,6 +256,13 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
         "kama_ev_450k_per_year",
         plant_code="atlantis_plant",
     )
+    # A plant that exists, but not the one the target's announcement names.
+    edit_row(
+        inputs.seed("targets"),
+        "target_code",
+        "avtotor_new_brands_2023",
+        plant_code="avtotor_pereslavskoye_site",
+    )
     with pytest.raises(BuildError) as caught:
         build(paths)
     report = "\n".join(caught.value.failures)
@@ -268,6 +275,9 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
     )
     assert "from_field='atlantis_plant'" in report
     assert "relationships_fct_target_plant_id__plant_id__ref_dim_plant_" in (report)
+    assert "test agrees_with_row_of_stg_curated__targets_plant_code" in report
+    assert "target_code='avtotor_new_brands_2023'" in report
+    assert "plant_code='avtotor_pereslavskoye_site'" in report
     assert snapshot(paths.warehouse_file) == before
     assert not (paths.warehouse_dir / ".building").exists()
 

@@ -1,6 +1,7 @@
 {#- Offsets stay honest: the article text between start_offset (0-based,
     inclusive) and end_offset (exclusive) is exactly the stored surface
-    text. Returns the rows where it is not. -#}
+    text. Returns the rows where it is not, or where an offset is missing
+    (a null offset would otherwise compare as null and pass). -#}
 {% test text_at_offsets(
     model,
     column_name,
@@ -30,6 +31,8 @@ mismatched as (
         on items.article_id = articles.article_id
     where
         articles.article_id is null
+        or items.{{ start_column }} is null
+        or items.{{ end_column }} is null
         or substring(
             articles.article_text,
             items.{{ start_column }} + 1,

@@ -1,6 +1,7 @@
 {#- A conflict is the same relation between the same two companies,
-    affirmed in one article and denied in another. Pairing is done here so
-    the mart only has to add the quotes' context. -#}
+    affirmed by one claim and denied by another. The articles are not
+    compared: one article contradicting itself is a conflict too. The
+    mart adds the pair's key; the pairing and the quotes are chosen here. -#}
 with
 
 stg_curated__claims as (

@@ -69,8 +69,8 @@ mentions_numbered as (
         fct_mention.start_offset,
         fct_mention.end_offset,
         fct_mention.is_candidate,
-        -- A name of two entities (JMC the company and the brand) is one
-        -- occurrence in two rows: dense_rank counts positions.
+        {#- A name of two entities (JMC the company and the brand) is one
+            occurrence in two rows: dense_rank counts positions. -#}
         cast(
             dense_rank() over (
                 partition by fct_mention.article_id, fct_mention.surface_text

@@ -28,9 +28,13 @@ named as (
 
     select
         fct_target.target_id,
+        fct_target.announcement_id,
         fct_target.target_code,
+        dim_plant.plant_code,
+        dim_plant.parent_plant_code,
         dim_plant.plant_name,
         dim_company.company_name,
+        dim_brand.brand_code,
         dim_brand.brand_name,
         fct_target.metric,
         fct_target.scope,
