@@ -3,6 +3,7 @@
 import re
 
 import duckdb
+import pytest
 from click.testing import CliRunner
 
 from ingest.cli import cli
@@ -11,15 +12,24 @@ from ingest.paths import PROJECT_ROOT
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def tour_blocks() -> tuple[str, str]:
-    tour = README.split("<!-- tour:start -->")[1].split("<!-- tour:end -->")[0]
-    sql = tour.split('.sql("""')[1].split('""")')[0]
-    output = tour.split("```text\n")[1].split("```")[0]
-    return sql, output
+def tour_blocks() -> list[tuple[str, str]]:
+    """Each query the README shows between tour markers, with its output."""
+    blocks = []
+    for section in README.split("<!-- tour:start -->")[1:]:
+        tour = section.split("<!-- tour:end -->")[0]
+        sql = tour.split('.sql("""')[1].split('""")')[0]
+        output = tour.split("```text\n")[1].split("```")[0]
+        blocks.append((sql, output))
+    return blocks
 
 
-def test_tour_output_is_what_the_warehouse_says(built_paths):
-    sql, expected = tour_blocks()
+def test_the_readme_shows_two_tour_queries():
+    assert len(tour_blocks()) == 2
+
+
+@pytest.mark.parametrize("number", range(len(tour_blocks())))
+def test_tour_output_is_what_the_warehouse_says(built_paths, number):
+    sql, expected = tour_blocks()[number]
     connection = duckdb.connect(str(built_paths.warehouse_file), read_only=True)
     try:
         shown = str(connection.sql(sql))
