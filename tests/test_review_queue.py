@@ -109,7 +109,7 @@ def test_review_item_keys_come_from_what_a_curator_sees(warehouse):
 
 
 def test_a_baseline_figure_is_decided_not_curated_as_a_target(warehouse):
-    """"the current nine" models is the starting point of Avtotor's 20-22
+    """Avtotor's "current nine" models are the baseline of its 20-22
     target: no fct_target row, and the queue item carries the decision."""
     targets = rows(
         warehouse,
