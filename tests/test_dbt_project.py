@@ -60,6 +60,25 @@ def test_every_model_and_column_is_described(manifest, warehouse):
             assert documented[column]["description"].strip(), f"{node['name']}.{column}"
 
 
+def test_every_macro_and_generic_test_is_described(manifest):
+    """macros/_macros.yml documents each one and its arguments (STYLE.md)."""
+    macros = [
+        macro
+        for macro in manifest["macros"].values()
+        if macro["package_name"] == "autowatch"
+    ]
+    assert len(macros) > 20
+    for macro in macros:
+        assert macro["description"].strip(), macro["name"]
+        documented = [argument["name"] for argument in macro["arguments"]]
+        assert all(
+            argument["description"].strip() for argument in macro["arguments"]
+        ), macro["name"]
+        # Each documented argument is one the macro takes.
+        signature = macro["macro_sql"].split(")")[0]
+        assert all(name in signature for name in documented), macro["name"]
+
+
 def test_every_mart_key_is_unique_and_not_null(manifest):
     for node in models(manifest):
         if node["schema"] != "marts":

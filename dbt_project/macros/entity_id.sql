@@ -2,8 +2,5 @@
     its code; null when the code is null, so optional foreign keys stay
     null instead of pointing at the hash of nothing. -#}
 {% macro entity_id(entity_type, code_column) -%}
-    case
-        when {{ code_column }} is not null
-            then {{ surrogate_key(["'" ~ entity_type ~ "'", code_column]) }}
-    end
+    {{ entity_id_of_type("'" ~ entity_type ~ "'", code_column) }}
 {%- endmacro %}
