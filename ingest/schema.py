@@ -367,6 +367,7 @@ TABLES: tuple[Table, ...] = (
                 allowed=(
                     "production_volume",
                     "capacity_per_year",
+                    "production_per_year",
                     "investment",
                     "model_count",
                     "brand_count",
