@@ -1,7 +1,8 @@
 {#- A conflict is the same relation between the same two companies,
     affirmed by one claim and denied by another. The articles are not
     compared: one article contradicting itself is a conflict too. The
-    mart adds the pair's key; the pairing and the quotes are chosen here. -#}
+    mart adds the pair's key (and tests it unique), so that its lineage
+    shows the key built from both claims; the pairing is chosen here. -#}
 with
 
 stg_curated__claims as (
