@@ -29,6 +29,9 @@ LANGUAGES = ("en", "ru")
 DATE_PRECISIONS = ("day", "month", "quarter", "year")
 COUNTRY_CODES = ("CN", "FR", "IR", "KR", "RU")
 PLACE_TYPES = ("country", "region", "district", "city", "settlement")
+# Which vehicles a fact is about: a plan for electric cars only must not
+# read as a plan for the whole brand or plant.
+SCOPES = ("all", "electric", "combustion")
 REVIEW_KINDS = ("figure_not_curated", "candidate_entity", "target_not_extracted")
 # What a curator decided about a review_queue item; an item without a
 # decision is still to review.
@@ -292,6 +295,7 @@ TABLES: tuple[Table, ...] = (
                 required=True,
                 allowed=("planned", "in_production"),
             ),
+            Column("scope", required=True, allowed=SCOPES),
             Column("started_on", DATE),
             Column("started_on_precision", allowed=DATE_PRECISIONS),
             Column("announcement_code"),
@@ -389,11 +393,7 @@ TABLES: tuple[Table, ...] = (
             Column("period_start", DATE),
             Column("period_end", DATE),
             Column("period_grain", allowed=DATE_PRECISIONS),
-            Column(
-                "scope",
-                required=True,
-                allowed=("all", "electric", "combustion"),
-            ),
+            Column("scope", required=True, allowed=SCOPES),
             Column("plant_code"),
             Column("company_code"),
             Column("brand_code"),

@@ -12,14 +12,17 @@ from ingest.paths import PROJECT_ROOT
 README = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
 
 
-def tour_blocks() -> list[tuple[str, str]]:
-    """Each query the README shows between tour markers, with its output."""
+def tour_blocks() -> list[tuple[str, int | None, str]]:
+    """Each query the README shows between tour markers: its SQL, the
+    width its .show() asks for (None: DuckDB's default) and its output."""
     blocks = []
     for section in README.split("<!-- tour:start -->")[1:]:
         tour = section.split("<!-- tour:end -->")[0]
-        sql = tour.split('.sql("""')[1].split('""")')[0]
+        sql, call = tour.split('.sql("""')[1].split('""")')
+        width = re.match(r"\.show\((?:max_width=(\d+))?\)", call)
+        assert width, "a tour query ends with .show() or .show(max_width=N)"
         output = tour.split("```text\n")[1].split("```")[0]
-        blocks.append((sql, output))
+        blocks.append((sql, int(width[1]) if width[1] else None, output))
     return blocks
 
 
@@ -28,11 +31,17 @@ def test_the_readme_shows_two_tour_queries():
 
 
 @pytest.mark.parametrize("number", range(len(tour_blocks())))
-def test_tour_output_is_what_the_warehouse_says(built_paths, number):
-    sql, expected = tour_blocks()[number]
+def test_tour_output_is_what_the_warehouse_says(built_paths, number, capsys):
+    sql, width, expected = tour_blocks()[number]
     connection = duckdb.connect(str(built_paths.warehouse_file), read_only=True)
     try:
-        shown = str(connection.sql(sql))
+        relation = connection.sql(sql)
+        if width is None:
+            shown = str(relation)
+        else:
+            capsys.readouterr()
+            relation.show(max_width=width)
+            shown = capsys.readouterr().out
     finally:
         connection.close()
     assert shown.strip() == expected.strip()

@@ -16,6 +16,7 @@ final as (
         announcement_id,
         assembly_stage,
         assembly_status,
+        scope,
         evidence_quote,
         started_on_precision,
         started_on

@@ -64,6 +64,7 @@ named as (
         dim_brand.origin_country_code as brand_origin_country_code,
         bridge_brand_plant.assembly_stage,
         bridge_brand_plant.assembly_status,
+        bridge_brand_plant.scope,
         bridge_brand_plant.started_on_precision,
         announcer_company.company_name as announcer_company_name,
         announcer_person.full_name as announcer_person_name,

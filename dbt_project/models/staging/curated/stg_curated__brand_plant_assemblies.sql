@@ -20,6 +20,7 @@ renamed as (
         trim(plant_code) as plant_code,
         trim(assembly_stage) as assembly_stage,
         trim(assembly_status) as assembly_status,
+        trim(scope) as scope,
         trim(started_on_precision) as started_on_precision,
         trim(announcement_code) as announcement_code,
         evidence_quote,
