@@ -12,7 +12,8 @@
         'location_root', validator=validation.any[basestring]
     ) -%}
     {%- if table_root %}
-    location '{{ table_root }}/{{ config.get("schema") }}.db/{{ model["alias"] }}'
+    {%- set schema_dir = table_root ~ '/' ~ config.get("schema") ~ '.db' %}
+    location '{{ schema_dir }}/{{ model["alias"] }}'
     {%- elif location_root is not none %}
     location '{{ location_root }}/{{ model["alias"] }}'
     {%- endif %}

@@ -21,8 +21,8 @@ renamed as (
         note,
         trim(decided_by) as decided_by,
         occurrence,
-        decided_on,
-        source_line
+        source_line,
+        decided_on
     from source
 
 )
