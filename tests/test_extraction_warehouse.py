@@ -73,7 +73,9 @@ def test_review_items_sharing_a_reviewed_key_keep_distinct_ids(built_paths, ware
     }
     assert statuses == {
         "unit_test.autowatch.review_queue."
-        "review_queue_keys_differ_when_items_share_a_key": "pass"
+        "review_queue_keys_differ_when_items_share_a_key": "pass",
+        "unit_test.autowatch.review_queue."
+        "review_queue_matches_figures_and_targets_by_unit_too": "pass",
     }
     shared = rows(
         warehouse,

@@ -85,7 +85,9 @@ def test_stale_decision_test_and_decision_unit_test_ran_and_passed(built_paths):
     unit_tests = _test_statuses(built_paths, "unit_test.autowatch.review_queue.")
     assert unit_tests == {
         "unit_test.autowatch.review_queue."
-        "review_queue_keys_differ_when_items_share_a_key": "pass"
+        "review_queue_keys_differ_when_items_share_a_key": "pass",
+        "unit_test.autowatch.review_queue."
+        "review_queue_matches_figures_and_targets_by_unit_too": "pass",
     }
 
 

@@ -42,6 +42,7 @@ figures_numbered as (
         fct_extracted_figure.surface_text,
         fct_extracted_figure.sentence_text,
         fct_extracted_figure.unit,
+        fct_extracted_figure.currency,
         fct_extracted_figure.start_offset,
         fct_extracted_figure.end_offset,
         fct_extracted_figure.value_low,
@@ -88,6 +89,7 @@ targets_numbered as (
         fct_target.article_id,
         fct_target.evidence_quote,
         fct_target.unit,
+        fct_target.currency,
         fct_target.value_low,
         fct_target.value_high,
         cast(
@@ -122,6 +124,10 @@ uncurated_figures as (
             fct_target.article_id = figures_numbered.article_id
             and fct_target.value_low = figures_numbered.value_low
             and fct_target.value_high = figures_numbered.value_high
+            {# 50,000 roubles is not covered by a target of 50,000 cars. #}
+            and fct_target.unit = figures_numbered.unit
+            and coalesce(fct_target.currency, '')
+            = coalesce(figures_numbered.currency, '')
     )
 
 ),
@@ -167,6 +173,9 @@ unextracted_targets as (
             fct_extracted_figure.article_id = targets_numbered.article_id
             and fct_extracted_figure.value_low = targets_numbered.value_low
             and fct_extracted_figure.value_high = targets_numbered.value_high
+            and fct_extracted_figure.unit = targets_numbered.unit
+            and coalesce(fct_extracted_figure.currency, '')
+            = coalesce(targets_numbered.currency, '')
     )
 
 ),
