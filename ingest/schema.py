@@ -304,7 +304,9 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="company_brands",
-        key=("company_code", "brand_code", "relation"),
+        # Per article, like the other bridges: a second article stating the
+        # same relation is a second piece of evidence, not a duplicate.
+        key=("company_code", "brand_code", "relation", "article_id"),
         description="Which company owns or licenses which brand.",
         columns=(
             Column("company_code", required=True),

@@ -9,8 +9,9 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['company_code', 'brand_code', 'relation']) }}
-            as company_brand_id,
+        {{ surrogate_key([
+            'company_code', 'brand_code', 'relation', 'article_id'
+        ]) }} as company_brand_id,
         {{ entity_id('company', 'company_code') }} as company_id,
         {{ entity_id('brand', 'brand_code') }} as brand_id,
         trim(article_id) as article_id,
