@@ -121,14 +121,7 @@ uncurated_figures as (
     where not exists (
         select 1 as is_matched
         from fct_target
-        where
-            fct_target.article_id = figures_numbered.article_id
-            and fct_target.value_low = figures_numbered.value_low
-            and fct_target.value_high = figures_numbered.value_high
-            {# 50,000 roubles is not covered by a target of 50,000 cars. #}
-            and fct_target.unit = figures_numbered.unit
-            and coalesce(fct_target.currency, '')
-            = coalesce(figures_numbered.currency, '')
+        where {{ figure_matches_target('figures_numbered', 'fct_target') }}
     )
 
 ),
@@ -172,13 +165,9 @@ unextracted_targets as (
     where not exists (
         select 1 as is_matched
         from fct_extracted_figure
-        where
-            fct_extracted_figure.article_id = targets_numbered.article_id
-            and fct_extracted_figure.value_low = targets_numbered.value_low
-            and fct_extracted_figure.value_high = targets_numbered.value_high
-            and fct_extracted_figure.unit = targets_numbered.unit
-            and coalesce(fct_extracted_figure.currency, '')
-            = coalesce(targets_numbered.currency, '')
+        where {{ figure_matches_target(
+            'fct_extracted_figure', 'targets_numbered'
+        ) }}
     )
 
 ),
