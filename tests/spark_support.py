@@ -19,9 +19,11 @@ import re
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import time
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -261,6 +263,51 @@ THRIFT_SERVER_CLASS = "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2"
 CONNECT_PLUGIN_CLASS = "org.apache.spark.sql.connect.SparkConnectPlugin"
 
 
+# Hive's function registry fails to load without this interface from
+# hive-llap-common, a jar PySpark's wheel leaves out (Spark adds it only to
+# its own Thrift server tests, apache/spark#49736). The Thrift server loads
+# the registry when closing a session now and then, and the close fails;
+# after that every later load waits forever. A cluster's Spark ships the
+# jar; the suite's server gets the one empty interface the registry needs.
+LLAP_SIGNABLE_CLASS = "org/apache/hadoop/hive/llap/security/LlapSigner$Signable"
+HIVE_FUNCTION_REGISTRY_CLASS = "org.apache.hadoop.hive.ql.exec.FunctionRegistry"
+
+
+def llap_signable_jar(directory: Path) -> Path:
+    """A jar holding ``LlapSigner$Signable`` as an empty public interface.
+
+    Written as a class file here: the machine may have Java's runtime
+    without its compiler, and Maven Central is not reachable.
+    """
+
+    def utf8_constant(text: str) -> bytes:
+        encoded = text.encode("utf-8")
+        return b"\x01" + struct.pack(">H", len(encoded)) + encoded
+
+    def class_constant(name_index: int) -> bytes:
+        return b"\x07" + struct.pack(">H", name_index)
+
+    constant_pool = (
+        utf8_constant(LLAP_SIGNABLE_CLASS)  # 1
+        + class_constant(1)  # 2: this class
+        + utf8_constant("java/lang/Object")  # 3
+        + class_constant(3)  # 4: its superclass, as for any interface
+    )
+    public_abstract_interface = 0x0001 | 0x0200 | 0x0400
+    class_file = (
+        b"\xca\xfe\xba\xbe"
+        + struct.pack(">HH", 0, 52)  # class file version of Java 8
+        + struct.pack(">H", 5)  # constant pool count: entries + 1
+        + constant_pool
+        + struct.pack(">HHH", public_abstract_interface, 2, 4)
+        + struct.pack(">HHHH", 0, 0, 0, 0)  # interfaces, fields, methods, attributes
+    )
+    jar = directory / "hive-llap-signable.jar"
+    with zipfile.ZipFile(jar, "w") as archive:
+        archive.writestr(f"{LLAP_SIGNABLE_CLASS}.class", class_file)
+    return jar
+
+
 @dataclass(frozen=True)
 class LocalCluster:
     thrift_port: int
@@ -280,11 +327,14 @@ def local_cluster(tmp_path_factory) -> Iterator[LocalCluster]:
     if reason is not None:
         pytest.skip(f"Spark cannot run here: {reason}")
     thrift_port, connect_port = free_port(), free_port()
+    state_dir = tmp_path_factory.mktemp("local_cluster")
     with spark_server(
-        tmp_path_factory.mktemp("local_cluster"),
+        state_dir,
         THRIFT_SERVER_CLASS,
         (thrift_port, connect_port),
         {
+            # The driver's class path, where Hive's own classes are loaded.
+            "spark.driver.extraClassPath": str(llap_signable_jar(state_dir)),
             "spark.plugins": CONNECT_PLUGIN_CLASS,
             "spark.connect.grpc.binding.address": "127.0.0.1",
             "spark.connect.grpc.binding.port": str(connect_port),

@@ -32,6 +32,7 @@ from ingest.extraction import EXTRACTION_TABLES, extraction_rows
 from ingest.mentions import matcher_from_rows
 from ingest.paths import PROJECT_ROOT
 from tests.spark_support import (
+    HIVE_FUNCTION_REGISTRY_CLASS,
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
     check_catalog_schemas,
@@ -54,6 +55,22 @@ def thrift_port(local_cluster) -> int:
     """The Thrift port of the session's local cluster."""
     needs_pyhive()
     return local_cluster.thrift_port
+
+
+@pytest.mark.spark
+def test_the_suites_server_can_load_hives_function_registry(thrift_port):
+    """The Thrift server loads Hive's function registry when it closes some
+    sessions; if it could not (``LLAP_SIGNABLE_CLASS``), a build through it
+    would fail now and then, at whichever dbt node closed that session."""
+    client = spark.ThriftSql("localhost", thrift_port, "test")
+    try:
+        rows = client.execute(
+            "select java_method('java.lang.Class', 'forName', "
+            f"'{HIVE_FUNCTION_REGISTRY_CLASS}')"
+        )
+    finally:
+        client.close()
+    assert rows == [(f"class {HIVE_FUNCTION_REGISTRY_CLASS}",)]
 
 
 @pytest.mark.spark
