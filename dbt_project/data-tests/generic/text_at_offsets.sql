@@ -33,11 +33,11 @@ mismatched as (
         articles.article_id is null
         or items.{{ start_column }} is null
         or items.{{ end_column }} is null
-        or substring(
-            articles.article_text,
-            items.{{ start_column }} + 1,
-            items.{{ end_column }} - items.{{ start_column }}
-        ) <> items.{{ column_name }}
+        or {{ text_between_offsets(
+            'articles.article_text',
+            'items.' ~ start_column,
+            'items.' ~ end_column
+        ) }} <> items.{{ column_name }}
 
 )
 

@@ -30,12 +30,11 @@ with_sentence as (
         stg_news__extracted_figures.figure_id,
         stg_news__extracted_figures.article_id,
         stg_news__extracted_figures.surface_text,
-        substring(
-            stg_news__articles.article_text,
-            stg_news__extracted_figures.sentence_start_offset + 1,
-            stg_news__extracted_figures.sentence_end_offset
-            - stg_news__extracted_figures.sentence_start_offset
-        ) as sentence_text,
+        {{ text_between_offsets(
+            'stg_news__articles.article_text',
+            'stg_news__extracted_figures.sentence_start_offset',
+            'stg_news__extracted_figures.sentence_end_offset'
+        ) }} as sentence_text,
         stg_news__extracted_figures.unit,
         stg_news__extracted_figures.currency,
         stg_news__extracted_figures.qualifier,

@@ -30,12 +30,11 @@ with_sentence as (
         stg_news__extracted_periods.period_id,
         stg_news__extracted_periods.article_id,
         stg_news__extracted_periods.surface_text,
-        substring(
-            stg_news__articles.article_text,
-            stg_news__extracted_periods.sentence_start_offset + 1,
-            stg_news__extracted_periods.sentence_end_offset
-            - stg_news__extracted_periods.sentence_start_offset
-        ) as sentence_text,
+        {{ text_between_offsets(
+            'stg_news__articles.article_text',
+            'stg_news__extracted_periods.sentence_start_offset',
+            'stg_news__extracted_periods.sentence_end_offset'
+        ) }} as sentence_text,
         stg_news__extracted_periods.grain,
         stg_news__extracted_periods.relation,
         stg_news__extracted_periods.start_offset,

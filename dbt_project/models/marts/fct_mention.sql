@@ -35,12 +35,11 @@ with_sentence as (
         stg_news__extracted_mentions.canonical_name,
         stg_news__extracted_mentions.matched_alias,
         stg_news__extracted_mentions.surface_text,
-        substring(
-            stg_news__articles.article_text,
-            stg_news__extracted_mentions.sentence_start_offset + 1,
-            stg_news__extracted_mentions.sentence_end_offset
-            - stg_news__extracted_mentions.sentence_start_offset
-        ) as sentence_text,
+        {{ text_between_offsets(
+            'stg_news__articles.article_text',
+            'stg_news__extracted_mentions.sentence_start_offset',
+            'stg_news__extracted_mentions.sentence_end_offset'
+        ) }} as sentence_text,
         stg_news__extracted_mentions.start_offset,
         stg_news__extracted_mentions.end_offset,
         stg_news__extracted_mentions.is_candidate,
