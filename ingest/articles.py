@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import re
 import stat
 import unicodedata
 from dataclasses import dataclass, field
@@ -24,6 +25,20 @@ MAX_ARTICLE_BYTES = 10 * 1024 * 1024
 MIN_TEXT_SHARE = 0.95
 
 ALLOWED_CONTROL_CHARACTERS = {"\n", "\r", "\t", "\f"}
+
+# A well-formed UTF-8 sequence of two to four bytes.
+UTF8_MULTIBYTE_SEQUENCE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
+# A file that is not UTF-8 but whose non-ASCII bytes are mostly well-formed
+# UTF-8 is UTF-8 with a damaged byte, and read as cp1251 it would become
+# mojibake. cp1251 Russian forms such a pair only by chance (a capital Р
+# or С before «, » or ё), far below this share.
+DAMAGED_UTF8_SHARE = 0.9
+# Read as cp1251, Latin-1 or Windows-1252 text puts Cyrillic letters inside
+# Latin words ("café" becomes "cafй"); Russian text does not mix them.
+LATIN_NEXT_TO_CYRILLIC = re.compile(r"[A-Za-z][А-яЁё]|[А-яЁё][A-Za-z]")
 
 
 @dataclass(frozen=True)
@@ -102,6 +117,12 @@ def _looks_like_text(text: str) -> bool:
     return suspicious / len(text) <= 1 - MIN_TEXT_SHARE and suspicious < 5
 
 
+def _is_damaged_utf8(data: bytes) -> bool:
+    non_ascii = len(NON_ASCII_BYTE.findall(data))
+    in_sequences = sum(map(len, UTF8_MULTIBYTE_SEQUENCE.findall(data)))
+    return non_ascii > 0 and in_sequences / non_ascii >= DAMAGED_UTF8_SHARE
+
+
 def _looks_like_utf16_without_mark(data: bytes) -> bool:
     """Mostly-ASCII UTF-16 has a NUL in every other byte on one side."""
     sample = data[:4096]
@@ -141,6 +162,14 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
             raise ArticleDecodeError(
                 "invalid UTF-8 after a UTF-8 byte order mark", line, column
             ) from utf8_error
+        if _is_damaged_utf8(body):
+            line, column = _position_of_byte(data, utf8_error.start)
+            raise ArticleDecodeError(
+                "invalid UTF-8 in a file that is otherwise UTF-8: "
+                "a damaged byte; fix it or save the file again",
+                line,
+                column,
+            ) from utf8_error
         try:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
@@ -153,6 +182,18 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
             line, column = _position_of_byte(data, utf8_error.start)
             raise ArticleDecodeError(
                 "not UTF-8, and as cp1251 it is not text: undecodable bytes",
+                line,
+                column,
+            ) from utf8_error
+        mixed = LATIN_NEXT_TO_CYRILLIC.search(text)
+        if mixed is not None:
+            # One byte per character in cp1251, so a character's offset is
+            # its byte's; point at the Cyrillic letter of the pair.
+            cyrillic_offset = mixed.start() + mixed.group()[0].isascii()
+            line, column = _position_of_byte(data, cyrillic_offset)
+            raise ArticleDecodeError(
+                "not UTF-8, and as cp1251 a word mixes Latin and Cyrillic "
+                "letters: probably Latin-1 or Windows-1252; save it as UTF-8",
                 line,
                 column,
             ) from utf8_error

@@ -122,3 +122,28 @@ def test_language_is_the_majority_alphabet(text, language):
 def test_missing_directory_is_reported(tmp_path):
     batch = read_articles((Path(tmp_path / "nowhere"),))
     assert batch.rejected[0].reason == "articles directory does not exist"
+
+
+def test_utf8_with_one_damaged_byte_is_rejected_not_read_as_cp1251(tmp_path):
+    """One bad byte in a UTF-8 Russian article must not turn the whole
+    text into cp1251 mojibake; the error points at the byte."""
+    original = RUSSIAN_ARTICLE.read_bytes()
+    first_line_end = original.index(b"\n")
+    damaged = original[: first_line_end + 1] + b"\xff" + original[first_line_end + 1 :]
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(damaged)
+    batch = read_articles((tmp_path,))
+    assert batch.articles == []
+    assert batch.rejected[0].reason == (
+        f"{path}:2:1: invalid UTF-8 in a file that is otherwise UTF-8: "
+        "a damaged byte; fix it or save the file again"
+    )
+
+
+def test_latin1_english_is_rejected_not_read_as_cp1251(tmp_path):
+    path = tmp_path / "latin1.txt"
+    path.write_bytes("Title\nA naïve café opens.\n".encode("latin-1"))
+    with pytest.raises(ArticleDecodeError, match="mixes Latin and Cyrillic") as error:
+        read_article(path)
+    # "naïve": the ï, read as cp1251 п, is the fifth character of line 2.
+    assert (error.value.line, error.value.column) == (2, 5)
