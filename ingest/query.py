@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -55,6 +56,39 @@ WRITING_NODES = (
 STATUS_SCHEMAS = ("raw", "staging", "intermediate", "marts", "reporting", "meta")
 
 
+# DuckDB ends an error about a place in the statement with that line and a
+# caret under the place: "LINE 3:   where" then "          ^^^^^". A long
+# line is shown as a window around the place, cut with "...".
+DUCKDB_ERROR_PLACE = re.compile(r"\n\nLINE (\d+): (.*)\n( *)\^+\s*\Z")
+DUCKDB_ELLIPSIS = "..."
+
+
+def duckdb_error_problem(error: duckdb.Error, sql: str, source: str) -> Problem:
+    """A DuckDB error about ``sql`` as one line at the place it names.
+
+    DuckDB's message spans several lines (the error, a hint, the line of
+    the statement with a caret); this keeps the error and hint on one line
+    and turns the caret into a line and column.
+    """
+    text = str(error)
+    place = DUCKDB_ERROR_PLACE.search(text)
+    line, column = 1, 1
+    if place is not None:
+        text = text[: place.start()]
+        line = int(place[1])
+        shown = place[2]
+        caret = len(place[3]) - len(f"LINE {place[1]}: ")
+        lines = sql.splitlines() or [""]
+        statement_line = lines[line - 1] if line <= len(lines) else ""
+        window_start = 0
+        if shown.startswith(DUCKDB_ELLIPSIS):
+            caret -= len(DUCKDB_ELLIPSIS)
+            window = shown[len(DUCKDB_ELLIPSIS) :].removesuffix(DUCKDB_ELLIPSIS)
+            window_start = max(statement_line.find(window), 0)
+        column = max(window_start + caret + 1, 1)
+    return Problem(source, line, column, " ".join(text.split()))
+
+
 class MissingWarehouseError(AutowatchError):
     """There is no built warehouse to read."""
 
@@ -81,6 +115,12 @@ def check_read_only(sql: str, source: str = COMMAND_LINE_SOURCE) -> None:
     The connection is opened read-only as well; this check comes first so
     that the refusal names the statement instead of quoting a DuckDB error.
     """
+    try:
+        # DuckDB's own parser first: its syntax errors say what and where
+        # in the statement's terms, where sqlglot's name its internals.
+        duckdb.extract_statements(sql)
+    except duckdb.Error as error:
+        raise InputError([duckdb_error_problem(error, sql, source)]) from error
     try:
         statements = [
             statement
@@ -148,7 +188,18 @@ def connect_read_only(warehouse_file: Path) -> duckdb.DuckDBPyConnection:
         raise MissingWarehouseError(
             f"{warehouse_file}: no warehouse yet; run `autowatch build`"
         )
-    return duckdb.connect(str(warehouse_file), read_only=True)
+    try:
+        return duckdb.connect(str(warehouse_file), read_only=True)
+    except duckdb.Error as error:
+        message = " ".join(str(error).split())
+        if "Could not set lock" in message:
+            # DuckDB admits no reader beside a writer.
+            message = (
+                "another process has the warehouse open for writing (DBeaver "
+                "or a notebook without read-only?); close it or reopen it "
+                f"read-only, then retry ({message})"
+            )
+        raise QueryError(f"{warehouse_file}: cannot open: {message}") from error
 
 
 def run_query(warehouse_file: Path, sql: str) -> QueryResult:
@@ -164,7 +215,9 @@ def fetch_all_and_close(connection: duckdb.DuckDBPyConnection, sql: str) -> Quer
         column_names = [column[0] for column in cursor.description or []]
         return QueryResult(column_names, cursor.fetchall())
     except duckdb.Error as error:
-        raise QueryError(f"{COMMAND_LINE_SOURCE}: {error}") from error
+        raise QueryError(
+            str(duckdb_error_problem(error, sql, COMMAND_LINE_SOURCE))
+        ) from error
     finally:
         connection.close()
 

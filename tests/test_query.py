@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import subprocess
+import sys
 
 import duckdb
 import pytest
@@ -136,8 +139,21 @@ def test_parse_error_names_line_and_column(built_paths):
     )
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: <query>:3:")
-    assert "could not parse the SQL" in result.stderr
+    assert result.stderr == (
+        'Error: <query>:3:7: Parser Error: syntax error at or near "where"\n'
+    )
+
+
+def test_a_syntax_error_far_along_a_long_line_gets_its_column():
+    """DuckDB shows a long line as a window cut with "..."; the column is
+    still the statement's own."""
+    columns = ", ".join(f"{number} as column_{number}" for number in range(40))
+    sql = f"select {columns} from marts.dim_plant where where"
+    with pytest.raises(InputError) as raised:
+        check_read_only(sql)
+
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.column) == (1, sql.rindex("where") + 1)
 
 
 def test_duckdb_error_is_bad_input(built_paths):
@@ -149,7 +165,57 @@ def test_duckdb_error_is_bad_input(built_paths):
     )
 
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: <query>: Binder Error")
+    # One line, at the column DuckDB's caret points to.
+    assert result.stderr.startswith(
+        'Error: <query>:1:8: Binder Error: Referenced column "no_such_column"'
+    )
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_warehouse_open_for_writing_elsewhere_is_one_clear_line(
+    built_paths, tmp_path
+):
+    """DBeaver or a notebook opened without read-only holds DuckDB's lock,
+    which admits no other reader; from another process, as they are."""
+    warehouse_file = tmp_path / built_paths.warehouse_file.name
+    shutil.copyfile(built_paths.warehouse_file, warehouse_file)
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; connection = duckdb.connect(sys.argv[1]); "
+            "print('open', flush=True); sys.stdin.read()",
+            str(warehouse_file),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline() == "open\n"
+        result = run("query", "--warehouse-dir", str(tmp_path), "select 1")
+    finally:
+        holder.communicate("")
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: {warehouse_file}: cannot open: another process "
+        "has the warehouse open for writing"
+    )
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1
+
+
+def test_a_file_that_is_not_a_warehouse_is_one_clear_line(tmp_path):
+    (tmp_path / "autowatch.duckdb").write_text("not a database\n")
+
+    result = run("status", "--warehouse-dir", str(tmp_path))
+
+    assert result.exit_code == 1
+    assert result.stderr.startswith(
+        f"Error: {tmp_path / 'autowatch.duckdb'}: cannot open: IO Error"
+    )
+    assert "not a valid DuckDB database file" in result.stderr
 
 
 def test_connection_is_read_only_even_without_the_check(built_paths):
