@@ -10,28 +10,33 @@ import click
 
 from ingest import __version__
 from ingest.errors import AutowatchError, BuildError, InputError
-from ingest.paths import Paths, default_paths
+from ingest.paths import PROJECT_ROOT, Paths, default_paths
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
 
+# A mistyped input folder is refused before anything runs (an articles
+# folder that is not there would otherwise build a warehouse whose curated
+# facts all cite missing articles). The defaults are the project's own
+# folders, wherever the command is run from.
 articles_option = click.option(
     "--articles",
     "articles_dirs",
     multiple=True,
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Directory of *.txt articles (repeatable). Default: data/articles.",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help="Directory of *.txt articles (repeatable). "
+    f"Default: {PROJECT_ROOT / 'data' / 'articles'}.",
 )
 seeds_option = click.option(
     "--seeds",
     "seeds_dir",
-    type=click.Path(path_type=Path, file_okay=False),
-    help="Directory of curated CSVs. Default: seeds.",
+    type=click.Path(path_type=Path, file_okay=False, exists=True),
+    help=f"Directory of curated CSVs. Default: {PROJECT_ROOT / 'seeds'}.",
 )
 warehouse_option = click.option(
     "--warehouse-dir",
     type=click.Path(path_type=Path, file_okay=False),
-    help="Where autowatch.duckdb is written. Default: warehouse "
-    "(or $AUTOWATCH_WAREHOUSE_DIR).",
+    help="Where autowatch.duckdb is written. Default: $AUTOWATCH_WAREHOUSE_DIR, "
+    f"else {PROJECT_ROOT / 'warehouse'}.",
 )
 
 

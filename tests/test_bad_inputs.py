@@ -296,9 +296,6 @@ def prepare_seeds(case: dict, directory: Path) -> PreparedSeeds:
         make_unreadable(path, path.read_bytes())
     elif make == "extra_file":
         path.write_text("note\nnot a declared table\n", encoding="utf-8")
-    elif make == "no_seeds_dir":
-        shutil.rmtree(seeds_dir)
-        prepared.file = seeds_dir
     else:
         raise AssertionError(f"case {case['name']}: nothing to change")
     return prepared

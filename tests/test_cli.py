@@ -98,3 +98,26 @@ def test_database_named_like_a_schema_is_refused(tmp_path):
         "DuckDB names the catalog after the file, and 'raw' is also a "
         "schema" in result.stderr
     )
+
+
+def test_a_mistyped_input_folder_is_refused_before_anything_runs(inputs, tmp_path):
+    warehouse_dir = tmp_path / "warehouse"
+    for option, folder in (
+        ("--articles", tmp_path / "artcles"),
+        ("--seeds", tmp_path / "sedes"),
+    ):
+        arguments = {
+            "--articles": str(inputs.articles_dir),
+            "--seeds": str(inputs.seeds_dir),
+            option: str(folder),
+        }
+        result = invoke(
+            "build",
+            *[part for pair in arguments.items() for part in pair],
+            "--warehouse-dir",
+            str(warehouse_dir),
+        )
+        assert result.exit_code == 2, result.output
+        assert f"Invalid value for '{option}'" in result.stderr
+        assert f"'{folder}' does not exist" in result.stderr
+        assert not warehouse_dir.exists()

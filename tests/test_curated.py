@@ -157,3 +157,13 @@ def test_every_problem_of_every_file_is_reported_at_once(tmp_path):
         "required but empty",
         f"{tmp_path / 'plants.csv'}:1:1: curated file is missing",
     ]
+
+
+def test_a_missing_seeds_folder_is_an_input_error(tmp_path):
+    """The command line refuses it first (click); a notebook calling
+    read_curated gets the same kind of error as for any bad input."""
+    with pytest.raises(InputError) as raised:
+        read_curated(tmp_path / "nowhere")
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"{tmp_path / 'nowhere'}:1:1: curated data directory does not exist"
+    ]
