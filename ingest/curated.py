@@ -13,7 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from ingest.errors import InputError, Problem
-from ingest.schema import BOOLEAN, DATE, DECIMAL, INTEGER, TABLES, Table
+from ingest.schema import (
+    BOOLEAN,
+    DATE,
+    DECIMAL,
+    INTEGER,
+    TABLES,
+    TABLES_BY_NAME,
+    Table,
+)
 
 # Spreadsheets run cells that start with these as formulas when a curator
 # reopens the CSV; such text never belongs in a curated fact.
@@ -220,7 +228,8 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                         path,
                         line,
                         1,
-                        f"row has {len(cells)} fields, header has {len(columns)}",
+                        f"row has {len(cells)} field{'' if len(cells) == 1 else 's'}, "
+                        f"header has {len(columns)}",
                     )
                 )
                 continue
@@ -288,10 +297,12 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
                             path,
                             line,
                             1,
-                            "duplicate key ("
-                            + ", ".join(table.key)
-                            + f") = {key!r}; first seen on line "
-                            f"{seen_keys[key]}",
+                            "duplicate key "
+                            + ", ".join(
+                                f"{name}={value!r}"
+                                for name, value in zip(table.key, key, strict=True)
+                            )
+                            + f"; first seen on line {seen_keys[key]}",
                         )
                     )
                     continue
@@ -341,9 +352,50 @@ def read_curated(seeds_dir: Path) -> list[CuratedTable]:
             tables.append(read_curated_table(table, path))
         except InputError as error:
             problems.extend(error.problems)
+    if not problems:
+        problems = unknown_codes(tables)
     if problems:
         raise InputError(problems)
     return tables
+
+
+def unknown_codes(tables: list[CuratedTable]) -> list[Problem]:
+    """Codes naming no row of the curated table their column refers to.
+
+    dbt's relationships tests check the same in the warehouse; this says
+    which CSV cell is wrong before anything is built.
+    """
+    keys = {
+        curated_table.table.name: {
+            row[curated_table.table.key[0]] for row in curated_table.rows
+        }
+        for curated_table in tables
+        if len(curated_table.table.key) == 1
+    }
+    problems: list[Problem] = []
+    for curated_table in tables:
+        for column in curated_table.table.columns:
+            if column.references is None:
+                continue
+            referenced = TABLES_BY_NAME[column.references]
+            known = keys[referenced.name]
+            for row, positions in zip(
+                curated_table.rows, curated_table.cell_positions, strict=True
+            ):
+                code = row.get(column.name)
+                if code is None or code in known:
+                    continue
+                line, cell_column = positions[column.name]
+                problems.append(
+                    Problem(
+                        curated_table.path,
+                        line,
+                        cell_column,
+                        f"column {column.name!r}: {code!r} is not a "
+                        f"{referenced.key[0]} in {referenced.csv_name}",
+                    )
+                )
+    return problems
 
 
 QUOTE_COLUMN = "evidence_quote"

@@ -165,7 +165,11 @@ def build(
         paths,
         engine="",
         failing_rows=lambda sql: _failing_rows(database_file, sql),
-        consequence="; the previous warehouse was left as it was",
+        consequence=(
+            "; the previous warehouse was left as it was"
+            if paths.warehouse_file.exists()
+            else "; no warehouse was written"
+        ),
     )
 
 

@@ -49,6 +49,8 @@ class Column:
     type: str = TEXT
     required: bool = False
     allowed: tuple[str, ...] | None = None
+    # The curated table whose (one-column) key this column's codes name.
+    references: str | None = None
 
 
 @dataclass(frozen=True)
@@ -122,7 +124,7 @@ TABLES: tuple[Table, ...] = (
                 required=True,
                 allowed=("operating", "planned", "suspended"),
             ),
-            Column("parent_plant_code"),
+            Column("parent_plant_code", references="plants"),
             Column("settlement"),
             Column("district"),
             Column("city"),
@@ -139,7 +141,7 @@ TABLES: tuple[Table, ...] = (
             Column("place_code", required=True),
             Column("place_name", required=True),
             Column("place_type", required=True, allowed=PLACE_TYPES),
-            Column("parent_place_code"),
+            Column("parent_place_code", references="places"),
             Column("country_code", required=True, allowed=COUNTRY_CODES),
             Column("note"),
         ),
@@ -159,8 +161,8 @@ TABLES: tuple[Table, ...] = (
         key=("person_code", "role_title", "article_id"),
         description="A person's role as an article states it.",
         columns=(
-            Column("person_code", required=True),
-            Column("company_code"),
+            Column("person_code", required=True, references="people"),
+            Column("company_code", references="companies"),
             Column("role_title", required=True),
             *_article_columns(),
         ),
@@ -171,7 +173,7 @@ TABLES: tuple[Table, ...] = (
         description="Vehicle models and concepts.",
         columns=(
             Column("vehicle_model_code", required=True),
-            Column("brand_code"),
+            Column("brand_code", references="brands"),
             Column("model_name", required=True),
             Column(
                 "body_type",
@@ -226,7 +228,7 @@ TABLES: tuple[Table, ...] = (
         columns=(
             Column("article_id", required=True),
             Column("file_name", required=True),
-            Column("outlet_company_code"),
+            Column("outlet_company_code", references="companies"),
             Column("cited_source"),
             Column("published_on", DATE, required=True),
             Column(
@@ -268,12 +270,12 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("announced_on", DATE),
             Column("announced_on_precision", allowed=DATE_PRECISIONS),
-            Column("announcer_company_code"),
-            Column("announcer_person_code"),
-            Column("subject_company_code"),
-            Column("brand_code"),
-            Column("plant_code"),
-            Column("vehicle_model_code"),
+            Column("announcer_company_code", references="companies"),
+            Column("announcer_person_code", references="people"),
+            Column("subject_company_code", references="companies"),
+            Column("brand_code", references="brands"),
+            Column("plant_code", references="plants"),
+            Column("vehicle_model_code", references="vehicle_models"),
             Column("summary", required=True),
             *_article_columns(),
         ),
@@ -283,8 +285,8 @@ TABLES: tuple[Table, ...] = (
         key=("brand_code", "plant_code", "assembly_stage", "article_id"),
         description="Which brand is assembled (or planned) at which plant.",
         columns=(
-            Column("brand_code", required=True),
-            Column("plant_code", required=True),
+            Column("brand_code", required=True, references="brands"),
+            Column("plant_code", required=True, references="plants"),
             Column(
                 "assembly_stage",
                 required=True,
@@ -298,7 +300,7 @@ TABLES: tuple[Table, ...] = (
             Column("scope", required=True, allowed=SCOPES),
             Column("started_on", DATE),
             Column("started_on_precision", allowed=DATE_PRECISIONS),
-            Column("announcement_code"),
+            Column("announcement_code", references="announcements"),
             *_article_columns(),
         ),
     ),
@@ -309,8 +311,8 @@ TABLES: tuple[Table, ...] = (
         key=("company_code", "brand_code", "relation", "article_id"),
         description="Which company owns or licenses which brand.",
         columns=(
-            Column("company_code", required=True),
-            Column("brand_code", required=True),
+            Column("company_code", required=True, references="companies"),
+            Column("brand_code", required=True, references="brands"),
             Column(
                 "relation",
                 required=True,
@@ -324,8 +326,8 @@ TABLES: tuple[Table, ...] = (
         key=("company_code", "plant_code", "relation", "article_id"),
         description="Who owns, operates or partners at which plant.",
         columns=(
-            Column("company_code", required=True),
-            Column("plant_code", required=True),
+            Column("company_code", required=True, references="companies"),
+            Column("plant_code", required=True, references="plants"),
             Column(
                 "relation",
                 required=True,
@@ -349,13 +351,13 @@ TABLES: tuple[Table, ...] = (
         ),
         columns=(
             Column("claim_code", required=True),
-            Column("subject_company_code", required=True),
+            Column("subject_company_code", required=True, references="companies"),
             Column(
                 "relation",
                 required=True,
                 allowed=("part_of", "partner_of", "project_of", "investor_in"),
             ),
-            Column("object_company_code", required=True),
+            Column("object_company_code", required=True, references="companies"),
             Column("is_affirmed", BOOLEAN, required=True),
             *_article_columns(),
         ),
@@ -366,7 +368,7 @@ TABLES: tuple[Table, ...] = (
         description="Normalised targets: capacity, output, investment …",
         columns=(
             Column("target_code", required=True),
-            Column("announcement_code", required=True),
+            Column("announcement_code", required=True, references="announcements"),
             Column(
                 "metric",
                 required=True,
@@ -396,9 +398,9 @@ TABLES: tuple[Table, ...] = (
             Column("period_end", DATE),
             Column("period_grain", allowed=DATE_PRECISIONS),
             Column("scope", required=True, allowed=SCOPES),
-            Column("plant_code"),
-            Column("company_code"),
-            Column("brand_code"),
+            Column("plant_code", references="plants"),
+            Column("company_code", references="companies"),
+            Column("brand_code", references="brands"),
             *_article_columns(),
         ),
     ),

@@ -135,7 +135,7 @@ def test_duplicate_key_names_both_lines(tmp_path):
         "avtotor,Avtotor again,automaker,RU,\n",
     )
     assert problems_of(COMPANIES, path) == [
-        f"{path}:4:1: duplicate key (company_code) = ('avtotor',); first seen on line 2"
+        f"{path}:4:1: duplicate key company_code='avtotor'; first seen on line 2"
     ]
 
 

@@ -117,3 +117,40 @@ def test_every_evidence_quote_is_tested_against_its_article(manifest):
 def test_anonymous_usage_stats_are_off(built_paths):
     project = (built_paths.dbt_project_dir / "dbt_project.yml").read_text()
     assert "send_anonymous_usage_stats: false" in project
+
+
+def test_the_curated_schema_and_dbt_agree_on_every_foreign_key(manifest):
+    """ingest/schema.py's ``references`` (checked at ingest, with the CSV
+    cell) and the staging models' relationships tests (checked in the
+    warehouse) name the same foreign keys."""
+    from ingest.schema import TABLES
+
+    # Each staging model of a curated CSV, by the table it reads.
+    curated_table_of = {
+        node["name"]: source.removeprefix("source.autowatch.curated.")
+        for node in models(manifest)
+        for source in node["depends_on"]["nodes"]
+        if source.startswith("source.autowatch.curated.")
+    }
+    staging_model_of = {table: model for model, table in curated_table_of.items()}
+    declared = {
+        (table.name, column.name, column.references)
+        for table in TABLES
+        for column in table.columns
+        if column.references is not None
+    }
+    keys = {table.name: table.key for table in TABLES}
+    tested = set()
+    for node in manifest["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        model = (node.get("attached_node") or "").removeprefix("model.autowatch.")
+        if metadata.get("name") != "relationships" or model not in curated_table_of:
+            continue
+        referenced_model = metadata["kwargs"]["to"].split("'")[1]
+        referenced = curated_table_of.get(referenced_model)
+        # A test against a column that is no key (a target's plant must be
+        # its announcement's) checks consistency, not a foreign key.
+        if referenced and keys[referenced] == (metadata["kwargs"]["field"],):
+            tested.add((curated_table_of[model], node["column_name"], referenced))
+    assert declared == tested
+    assert set(staging_model_of) == set(keys)

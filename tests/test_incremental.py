@@ -215,8 +215,8 @@ def test_adding_removing_and_failing(site, built_paths, tmp_path):
     assert fingerprints(live) == fingerprints(built_paths.warehouse_file)
 
     # (d) An incremental build that fails leaves the live warehouse as it
-    # was: the article is added again, and a curated target names a plant
-    # that does not exist, which a dbt test rejects.
+    # was: the article is added again, and a curated target's quote is in
+    # no article, which a dbt test rejects.
     before = fingerprints(live, schemas=("raw", "marts", "reporting"))
     shutil.copy(ADDED_ARTICLE, site.extra_articles_dir / ADDED_ARTICLE.name)
     targets = site.seeds_dir / "targets.csv"
@@ -224,7 +224,7 @@ def test_adding_removing_and_failing(site, built_paths, tmp_path):
         reader = csv.DictReader(handle)
         fieldnames = reader.fieldnames
         target_rows = list(reader)
-    target_rows[0]["plant_code"] = "no_such_plant"
+    target_rows[0]["evidence_quote"] = "a quote that no article holds"
     with open(targets, "w", encoding="utf-8", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=fieldnames, lineterminator="\n")
         writer.writeheader()

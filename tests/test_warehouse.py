@@ -250,12 +250,6 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
         "moskvich_2022_total_600",
         evidence_quote="a target of assembling 700 new cars",
     )
-    edit_row(
-        inputs.seed("targets"),
-        "target_code",
-        "kama_ev_450k_per_year",
-        plant_code="atlantis_plant",
-    )
     # A plant that exists, but not the one the target's announcement names.
     edit_row(
         inputs.seed("targets"),
@@ -269,15 +263,40 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
     assert "test evidence_in_article_stg_curated__targets_evidence_quote" in report
     assert "target_code='moskvich_2022_total_600'" in report
     assert "evidence_quote='a target of assembling 700 new cars'" in report
-    assert (
-        "test relationships_stg_curated__targets_plant_code__plant_code__ref_"
-        "stg_curated__plants_" in report
-    )
-    assert "from_field='atlantis_plant'" in report
-    assert "relationships_fct_target_plant_id__plant_id__ref_dim_plant_" in (report)
     assert "test agrees_with_row_of_stg_curated__targets_plant_code" in report
     assert "target_code='avtotor_new_brands_2023'" in report
     assert "plant_code='avtotor_pereslavskoye_site'" in report
+    assert snapshot(paths.warehouse_file) == before
+    assert not (paths.warehouse_dir / ".building").exists()
+
+
+def test_a_code_naming_no_row_stops_the_build_at_its_cell(inputs, built_paths):
+    """A plant code plants.csv does not have is bad input: the CSV cell is
+    named before dbt runs, and the previous warehouse is untouched."""
+    paths = inputs.paths
+    paths.warehouse_dir.mkdir(parents=True)
+    shutil.copyfile(built_paths.warehouse_file, paths.warehouse_file)
+    before = snapshot(paths.warehouse_file)
+    edit_row(
+        inputs.seed("targets"),
+        "target_code",
+        "kama_ev_450k_per_year",
+        plant_code="atlantis_plant",
+    )
+    line = next(
+        number
+        for number, text in enumerate(
+            inputs.seed("targets").read_text(encoding="utf-8").splitlines(), 1
+        )
+        if text.startswith("kama_ev_450k_per_year,")
+    )
+    with pytest.raises(InputError) as caught:
+        build(paths)
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line) == (inputs.seed("targets"), line)
+    assert problem.message == (
+        "column 'plant_code': 'atlantis_plant' is not a plant_code in plants.csv"
+    )
     assert snapshot(paths.warehouse_file) == before
     assert not (paths.warehouse_dir / ".building").exists()
 
@@ -298,4 +317,18 @@ def test_invalid_csv_stops_the_build_before_anything_is_written(inputs):
         "column 'qualifier': 'roughly' is not one of exact, up_to, "
         "at_least, more_than, approx"
     )
+    assert not inputs.paths.warehouse_file.exists()
+
+
+@pytest.mark.slow
+def test_a_first_build_that_fails_says_no_warehouse_was_written(inputs):
+    edit_row(
+        inputs.seed("targets"),
+        "target_code",
+        "moskvich_2022_total_600",
+        evidence_quote="a target of assembling 700 new cars",
+    )
+    with pytest.raises(BuildError) as caught:
+        build(inputs.paths)
+    assert caught.value.summary.endswith("did not pass; no warehouse was written")
     assert not inputs.paths.warehouse_file.exists()
