@@ -40,6 +40,9 @@ class NodeFailure:
     name: str
     message: str
     compiled_sql: str | None
+    # 0 staging, 1 intermediate, 2 marts and reporting, 3 a test of no
+    # one model: a failure near the inputs is listed first.
+    layer: int = 3
 
     def describe(self, rows: list[str]) -> str:
         lines = [f"{self.kind} {self.name}: {self.message}"]
@@ -114,6 +117,11 @@ def _failures(result) -> list[NodeFailure]:
         node = node_result.node
         kind = "test" if node.resource_type == "test" else str(node.resource_type)
         message = (node_result.message or status).strip().splitlines()[0]
+        model = (
+            node.name
+            if kind != "test"
+            else (getattr(node, "attached_node", None) or "").rpartition(".")[2]
+        )
         failures.append(
             NodeFailure(
                 kind=kind,
@@ -122,9 +130,22 @@ def _failures(result) -> list[NodeFailure]:
                 compiled_sql=getattr(node, "compiled_code", None)
                 if kind == "test"
                 else None,
+                layer=_layer(model),
             )
         )
-    return failures
+    # dbt lists results as its threads finish them; this order is the same
+    # on every run and puts the causes before their consequences.
+    return sorted(failures, key=lambda failure: (failure.layer, failure.name))
+
+
+def _layer(model: str) -> int:
+    if not model:
+        return 3
+    if model.startswith("stg_"):
+        return 0
+    if model.startswith("int_"):
+        return 1
+    return 2
 
 
 def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
@@ -173,6 +194,12 @@ def build(
     )
 
 
+# One input mistake (an article file deleted that curated facts cite) can
+# fail dozens of tests downstream; failures are listed from staging on, so
+# the first few are the closest to the cause.
+MAX_LISTED_FAILURES = 10
+
+
 def _raise_unless_passed(
     result,
     paths: Paths,
@@ -199,8 +226,13 @@ def _raise_unless_passed(
         failure.describe(
             failing_rows(failure.compiled_sql) if failure.compiled_sql else []
         )
-        for failure in failures
+        for failure in failures[:MAX_LISTED_FAILURES]
     ]
+    if len(failures) > MAX_LISTED_FAILURES:
+        described.append(
+            f"… and {len(failures) - MAX_LISTED_FAILURES} more; every failure "
+            f"is in {paths.dbt_log_dir / 'dbt.log'}"
+        )
     raise BuildError(
         f"dbt build{engine} failed: {len(failures)} model(s) or test(s) did "
         f"not pass{consequence}",

@@ -7,6 +7,7 @@ from datetime import date
 import duckdb
 import pytest
 
+from ingest.dbt import MAX_LISTED_FAILURES
 from ingest.errors import BuildError, InputError
 from ingest.warehouse import build, table_name
 from tests.conftest import rows
@@ -332,3 +333,24 @@ def test_a_first_build_that_fails_says_no_warehouse_was_written(inputs):
         build(inputs.paths)
     assert caught.value.summary.endswith("did not pass; no warehouse was written")
     assert not inputs.paths.warehouse_file.exists()
+
+
+@pytest.mark.slow
+def test_a_deleted_article_cited_by_curated_facts_lists_the_first_failures(
+    inputs,
+):
+    """Dozens of tests fail downstream of one deleted article; the message
+    lists the first ones, those closest to the cause, and says where the
+    rest are."""
+    (inputs.articles_dir / "002_d2ba2eeb3f36eea0.txt").unlink()
+    with pytest.raises(BuildError) as caught:
+        build(inputs.paths)
+    failures = caught.value.failures
+    failed_count = int(caught.value.summary.split(": ")[1].split()[0])
+    assert failed_count > MAX_LISTED_FAILURES
+    assert len(failures) == MAX_LISTED_FAILURES + 1
+    assert failures[-1] == (
+        f"… and {failed_count - MAX_LISTED_FAILURES} more; every failure is in "
+        f"{inputs.paths.dbt_log_dir / 'dbt.log'}"
+    )
+    assert all(failure.startswith(("test ", "model ")) for failure in failures[:-1])
