@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import click
 
 from ingest import __version__
-from ingest.errors import AutowatchError, BuildError, InputError
+from ingest.errors import AutowatchError, BuildError, InputError, Problem
 from ingest.paths import PROJECT_ROOT, Paths, default_paths
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -48,11 +49,21 @@ def _paths(
     return default_paths(articles_dirs, seeds_dir, warehouse_dir)
 
 
+def _shown(problem: Problem) -> str:
+    """A problem with its file relative to the working folder when it is
+    inside it (seeds/targets.csv:14:113), as editors and terminals link."""
+    try:
+        path = Path(problem.path).relative_to(Path.cwd())
+    except ValueError:
+        return str(problem)
+    return str(replace(problem, path=path))
+
+
 def _fail(error: AutowatchError) -> click.ClickException:
     if isinstance(error, InputError):
         return click.ClickException(
             "invalid input, nothing was loaded:\n"
-            + "\n".join(str(problem) for problem in error.problems)
+            + "\n".join(_shown(problem) for problem in error.problems)
         )
     if isinstance(error, BuildError):
         return click.ClickException("\n".join([error.summary, *error.failures]))

@@ -82,6 +82,20 @@ def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
     assert not database.exists()
 
 
+def test_a_bad_csv_under_the_working_folder_is_named_relative_to_it(
+    inputs, tmp_path, monkeypatch
+):
+    edit_row(inputs.seed("brands"), "brand_code", "jmc", origin_country_code="XX")
+    monkeypatch.chdir(tmp_path)
+    result = ingest_into(inputs, tmp_path / "inputs.duckdb")
+    assert result.exit_code == 1
+    problem_line = result.stderr.splitlines()[1]
+    assert problem_line.startswith("seeds/brands.csv:")
+    assert problem_line.endswith(
+        ": column 'origin_country_code': 'XX' is not one of CN, FR, IR, KR, RU"
+    )
+
+
 def test_docs_without_a_warehouse_says_to_build(tmp_path):
     result = invoke("docs", "--warehouse-dir", str(tmp_path))
     assert result.exit_code == 1
