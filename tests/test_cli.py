@@ -5,7 +5,7 @@ from click.testing import CliRunner
 
 from ingest import __version__
 from ingest.cli import cli
-from tests.test_warehouse import edit_row
+from tests.test_warehouse import edit_row, line_starting_with
 
 
 def invoke(*arguments):
@@ -56,13 +56,7 @@ def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
     database = tmp_path / "inputs.duckdb"
     result = ingest_into(inputs, database)
     assert result.exit_code == 1
-    line = next(
-        number
-        for number, text in enumerate(
-            inputs.seed("brands").read_text(encoding="utf-8").splitlines(), 1
-        )
-        if text.startswith("jmc,")
-    )
+    line = line_starting_with(inputs.seed("brands"), "jmc,")
     column = (
         len("jmc,")
         + 1

@@ -225,6 +225,22 @@ def edit_row(path, key_column: str, key: str, **changes):
         writer.writerows(table)
 
 
+def line_starting_with(path, prefix: str) -> int:
+    """The 1-based number of the first line of ``path`` that starts so."""
+    return next(
+        number
+        for number, text in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if text.startswith(prefix)
+    )
+
+
+def copy_as_live(built_paths, paths) -> list[tuple]:
+    """The shared warehouse as the live one of ``paths``; its rows."""
+    paths.warehouse_dir.mkdir(parents=True)
+    shutil.copyfile(built_paths.warehouse_file, paths.warehouse_file)
+    return snapshot(paths.warehouse_file)
+
+
 def snapshot(warehouse_file) -> list[tuple]:
     connection = duckdb.connect(str(warehouse_file), read_only=True)
     try:
@@ -242,9 +258,7 @@ def test_failed_build_names_the_rows_and_keeps_the_previous_warehouse(
     inputs, built_paths
 ):
     paths = inputs.paths
-    paths.warehouse_dir.mkdir(parents=True)
-    shutil.copyfile(built_paths.warehouse_file, paths.warehouse_file)
-    before = snapshot(paths.warehouse_file)
+    before = copy_as_live(built_paths, paths)
     edit_row(
         inputs.seed("targets"),
         "target_code",
@@ -275,22 +289,14 @@ def test_a_code_naming_no_row_stops_the_build_at_its_cell(inputs, built_paths):
     """A plant code plants.csv does not have is bad input: the CSV cell is
     named before dbt runs, and the previous warehouse is untouched."""
     paths = inputs.paths
-    paths.warehouse_dir.mkdir(parents=True)
-    shutil.copyfile(built_paths.warehouse_file, paths.warehouse_file)
-    before = snapshot(paths.warehouse_file)
+    before = copy_as_live(built_paths, paths)
     edit_row(
         inputs.seed("targets"),
         "target_code",
         "kama_ev_450k_per_year",
         plant_code="atlantis_plant",
     )
-    line = next(
-        number
-        for number, text in enumerate(
-            inputs.seed("targets").read_text(encoding="utf-8").splitlines(), 1
-        )
-        if text.startswith("kama_ev_450k_per_year,")
-    )
+    line = line_starting_with(inputs.seed("targets"), "kama_ev_450k_per_year,")
     with pytest.raises(InputError) as caught:
         build(paths)
     (problem,) = caught.value.problems
