@@ -456,11 +456,13 @@ def _near_miss(quote: str, article_text: str, loose_article: tuple[str, list[int
 def check_evidence_quotes(
     curated: Iterable[CuratedTable], article_texts: dict[str, str]
 ) -> list[Problem]:
-    """Quotes that miss their article only by typographic quotes or spacing.
+    """Quotes that are not in the article they cite, at their CSV cells.
 
-    The verbatim check itself is the dbt test ``evidence_in_article``; this
-    runs first because it can say which CSV cell is wrong and what the
-    article actually says. Quotes that are simply absent are left to dbt.
+    The dbt test ``evidence_in_article`` checks the same in the warehouse;
+    this runs first because it can name the CSV cell, and, for a quote that
+    differs only by typographic quotes or spacing, what the article says.
+    A quote whose article was not read (its file changed or is gone) is
+    left to dbt, whose tests name the missing article.
     """
     problems: list[Problem] = []
     loose_articles: dict[str, tuple[str, list[int]]] = {}
@@ -478,15 +480,17 @@ def check_evidence_quotes(
             if article_id not in loose_articles:
                 loose_articles[article_id] = _loosened(article_text)
             wording = _near_miss(quote, article_text, loose_articles[article_id])
-            if wording is None:
-                continue
             line, column = positions[QUOTE_COLUMN]
             problems.append(
                 Problem(
                     curated_table.path,
                     line,
                     column,
-                    f"column {QUOTE_COLUMN!r}: quote differs from article "
+                    f"column {QUOTE_COLUMN!r}: quote is not in article "
+                    f"{article_id}; evidence is the article's own words, "
+                    "copied verbatim"
+                    if wording is None
+                    else f"column {QUOTE_COLUMN!r}: quote differs from article "
                     f"{article_id} only in typographic quotes or whitespace; "
                     f"copy the article's wording exactly: {wording!r}",
                 )

@@ -13,7 +13,6 @@ write. A rebuild that recomputed that row would overwrite the marker.
 
 from __future__ import annotations
 
-import csv
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -33,6 +32,7 @@ from ingest.warehouse import (
     table_fingerprints,
 )
 from tests.conftest import ARTICLES_DIR, SEEDS_DIR, copy_warehouse
+from tests.test_warehouse import give_a_target_another_plant
 
 pytestmark = pytest.mark.slow
 
@@ -215,20 +215,11 @@ def test_adding_removing_and_failing(site, built_paths, tmp_path):
     assert fingerprints(live) == fingerprints(built_paths.warehouse_file)
 
     # (d) An incremental build that fails leaves the live warehouse as it
-    # was: the article is added again, and a curated target's quote is in
-    # no article, which a dbt test rejects.
+    # was: the article is added again, and a curated target names a plant
+    # other than its announcement's, which a dbt test rejects.
     before = fingerprints(live, schemas=("raw", "marts", "reporting"))
     shutil.copy(ADDED_ARTICLE, site.extra_articles_dir / ADDED_ARTICLE.name)
-    targets = site.seeds_dir / "targets.csv"
-    with open(targets, encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        fieldnames = reader.fieldnames
-        target_rows = list(reader)
-    target_rows[0]["evidence_quote"] = "a quote that no article holds"
-    with open(targets, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=fieldnames, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(target_rows)
+    give_a_target_another_plant(site.seeds_dir)
     with pytest.raises(BuildError):
         build(site.paths)
     assert fingerprints(live, schemas=("raw", "marts", "reporting")) == before

@@ -168,7 +168,13 @@ def test_near_miss_hint_quotes_the_article_verbatim(article_text, quote):
     problems = check_evidence_quotes([table], {"a1": article_text})
     if quote and quote in article_text:
         assert problems == []
+    elif quote:
+        # Not in the article: always reported, at the quote's cell.
+        assert [(problem.line, problem.column) for problem in problems] == [(2, 40)]
     for problem in problems:
+        if "exactly: " not in problem.message:
+            assert "quote is not in article a1" in problem.message
+            continue
         wording = problem.message.split("exactly: ", 1)[1]
         # The hint is the article's own text, so pasting it makes the
         # verbatim dbt test pass.
