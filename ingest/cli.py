@@ -153,6 +153,7 @@ def ingest(
     except AutowatchError as error:
         raise _fail(error) from error
     _report_ingest(result)
+    click.echo(f"wrote the raw tables to {database.resolve()}", err=True)
 
 
 def _report_ingest(result) -> None:

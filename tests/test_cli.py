@@ -42,6 +42,7 @@ def test_ingest_loads_raw_tables_and_reports_on_stderr(inputs, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "loaded 4 article(s)\n" in result.stderr
+    assert result.stderr.endswith(f"wrote the raw tables to {database}\n")
     connection = duckdb.connect(str(database), read_only=True)
     try:
         assert connection.execute(
