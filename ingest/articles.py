@@ -34,11 +34,18 @@ NON_ASCII_BYTE = re.compile(rb"[\x80-\xff]")
 # A file that is not UTF-8 but whose non-ASCII bytes are mostly well-formed
 # UTF-8 is UTF-8 with a damaged byte, and read as cp1251 it would become
 # mojibake. cp1251 Russian forms such a pair only by chance (a capital Р
-# or С before «, » or ё), far below this share.
-DAMAGED_UTF8_SHARE = 0.9
-# Read as cp1251, Latin-1 or Windows-1252 text puts Cyrillic letters inside
-# Latin words ("café" becomes "cafй"); Russian text does not mix them.
-LATIN_NEXT_TO_CYRILLIC = re.compile(r"[A-Za-z][А-яЁё]|[А-яЁё][A-Za-z]")
+# or С before «, » or ё), far below this share; English UTF-8 with one em
+# dash and one bad byte is 0.75.
+DAMAGED_UTF8_SHARE = 0.5
+# Read as cp1251, Latin-1 or Windows-1252 text turns each accented letter
+# into a Cyrillic one standing alone ("café" becomes "cafй", "£5m" "Ј5m");
+# in Russian only one-letter words (в, и, с …) do, a few in a hundred.
+# The whole Cyrillic block: cp1251 also has Ј, Ї, Ў, Ђ … (Latin-1's £ is Ј).
+LONE_CYRILLIC_LETTER = re.compile(
+    r"(?<![\u0400-\u04ff])[\u0400-\u04ff](?![\u0400-\u04ff])"
+)
+CYRILLIC_LETTER = re.compile(r"[\u0400-\u04ff]")
+LONE_CYRILLIC_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -85,11 +92,16 @@ def article_id_for(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _position_of_byte(data: bytes, offset: int) -> tuple[int, int]:
-    """1-based line and column of a byte offset, counting bytes per line."""
+def _position_of_byte(
+    data: bytes, offset: int, encoding: str = "utf-8"
+) -> tuple[int, int]:
+    """1-based line and column of a byte offset; the column counts the
+    line's characters before it as ``encoding`` reads them (a bad byte as
+    one), so a Cyrillic UTF-8 line is not counted two bytes a letter."""
     line = data.count(b"\n", 0, offset) + 1
     line_start = data.rfind(b"\n", 0, offset) + 1
-    return line, offset - line_start + 1
+    before = data[line_start:offset].decode(encoding, errors="replace")
+    return line, len(before) + 1
 
 
 @functools.cache
@@ -185,15 +197,16 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
                 line,
                 column,
             ) from utf8_error
-        mixed = LATIN_NEXT_TO_CYRILLIC.search(text)
-        if mixed is not None:
-            # One byte per character in cp1251, so a character's offset is
-            # its byte's; point at the Cyrillic letter of the pair.
-            cyrillic_offset = mixed.start() + mixed.group()[0].isascii()
-            line, column = _position_of_byte(data, cyrillic_offset)
+        lone_letters = [match.start() for match in LONE_CYRILLIC_LETTER.finditer(text)]
+        if lone_letters and len(lone_letters) >= LONE_CYRILLIC_SHARE * len(
+            CYRILLIC_LETTER.findall(text)
+        ):
+            # One byte per character in cp1251: the offset is the byte's.
+            line, column = _position_of_byte(data, lone_letters[0], "cp1251")
             raise ArticleDecodeError(
-                "not UTF-8, and as cp1251 a word mixes Latin and Cyrillic "
-                "letters: probably Latin-1 or Windows-1252; save it as UTF-8",
+                "not UTF-8, and as cp1251 its Cyrillic letters stand alone "
+                "among Latin ones: probably Latin-1 or Windows-1252; save it "
+                "as UTF-8",
                 line,
                 column,
             ) from utf8_error

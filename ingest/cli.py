@@ -54,7 +54,7 @@ def _shown(problem: Problem) -> str:
     inside it (seeds/targets.csv:14:113), as editors and terminals link."""
     try:
         path = Path(problem.path).relative_to(Path.cwd())
-    except ValueError:
+    except (ValueError, OSError):  # outside it, or the folder was deleted
         return str(problem)
     return str(replace(problem, path=path))
 

@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -77,16 +78,36 @@ def duckdb_error_problem(error: duckdb.Error, sql: str, source: str) -> Problem:
         text = text[: place.start()]
         line = int(place[1])
         shown = place[2]
-        caret = len(place[3]) - len(f"LINE {place[1]}: ")
-        lines = sql.splitlines() or [""]
+        index = _index_under_caret(shown, len(place[3]) - len(f"LINE {place[1]}: "))
+        # DuckDB numbers lines at "\n" only (a "\r" before it stays behind).
+        lines = sql.split("\n")
         statement_line = lines[line - 1] if line <= len(lines) else ""
         window_start = 0
         if shown.startswith(DUCKDB_ELLIPSIS):
-            caret -= len(DUCKDB_ELLIPSIS)
+            index -= len(DUCKDB_ELLIPSIS)
             window = shown[len(DUCKDB_ELLIPSIS) :].removesuffix(DUCKDB_ELLIPSIS)
             window_start = max(statement_line.find(window), 0)
-        column = max(window_start + caret + 1, 1)
+        column = max(window_start + index + 1, 1)
     return Problem(source, line, column, " ".join(text.split()))
+
+
+def _display_width(character: str) -> int:
+    """Columns a terminal gives a character, as DuckDB counts them under
+    its caret: none for a tab or a combining mark, two for a wide one."""
+    if unicodedata.category(character) in ("Cc", "Cf", "Mn", "Me"):
+        return 0
+    return 2 if unicodedata.east_asian_width(character) in ("W", "F") else 1
+
+
+def _index_under_caret(shown: str, caret_width: int) -> int:
+    """The index in ``shown`` of the character DuckDB's caret points to."""
+    index, width = 0, 0
+    while index < len(shown) and (
+        width < caret_width or _display_width(shown[index]) == 0
+    ):
+        width += _display_width(shown[index])
+        index += 1
+    return index
 
 
 class MissingWarehouseError(AutowatchError):

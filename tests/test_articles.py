@@ -140,10 +140,47 @@ def test_utf8_with_one_damaged_byte_is_rejected_not_read_as_cp1251(tmp_path):
     )
 
 
-def test_latin1_english_is_rejected_not_read_as_cp1251(tmp_path):
+@pytest.mark.parametrize(
+    ("text", "line", "column"),
+    [
+        # "naïve": the ï, read as cp1251 п, is the fifth character of line 2.
+        ("Title\nA naïve café opens.\n", 2, 5),
+        # £ reads as Ј; à as а, a letter on its own.
+        ("Title\nIt costs £5m, va à Paris.\n", 2, 10),
+    ],
+)
+def test_latin1_english_is_rejected_not_read_as_cp1251(tmp_path, text, line, column):
     path = tmp_path / "latin1.txt"
-    path.write_bytes("Title\nA naïve café opens.\n".encode("latin-1"))
-    with pytest.raises(ArticleDecodeError, match="mixes Latin and Cyrillic") as error:
+    path.write_bytes(text.encode("latin-1"))
+    with pytest.raises(ArticleDecodeError, match="stand alone") as error:
         read_article(path)
-    # "naïve": the ï, read as cp1251 п, is the fifth character of line 2.
-    assert (error.value.line, error.value.column) == (2, 5)
+    assert (error.value.line, error.value.column) == (line, column)
+
+
+def test_cp1251_russian_with_a_latin_letter_typed_for_a_cyrillic_one_is_read(
+    tmp_path,
+):
+    """A Latin O typed in ОАО (a keyboard slip) leaves the text Russian."""
+    text = read_article(RUSSIAN_ARTICLE).text.replace("«", "OАО «", 1)
+    path = tmp_path / "typo.txt"
+    path.write_bytes(text.encode("cp1251"))
+    article = read_article(path)
+    assert article.source_encoding == "cp1251"
+    assert article.text == text
+
+
+def test_damaged_utf8_is_placed_in_characters_not_bytes(tmp_path):
+    path = tmp_path / "damaged.txt"
+    path.write_bytes(
+        "Заголовок\nАвтоВАЗ запустил ".encode() + b"\xff" + "завод\n".encode()
+    )
+    with pytest.raises(ArticleDecodeError, match="otherwise UTF-8") as error:
+        read_article(path)
+    assert (error.value.line, error.value.column) == (2, len("АвтоВАЗ запустил ") + 1)
+
+
+def test_english_utf8_with_one_dash_and_one_damaged_byte_is_rejected(tmp_path):
+    path = tmp_path / "damaged.txt"
+    path.write_bytes("Title\nSales rose — a lot. Price 5 ".encode() + b"\xff" + b" 6\n")
+    with pytest.raises(ArticleDecodeError, match="otherwise UTF-8"):
+        read_article(path)

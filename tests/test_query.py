@@ -144,6 +144,24 @@ def test_parse_error_names_line_and_column(built_paths):
     )
 
 
+@pytest.mark.parametrize(
+    ("sql", "line", "column"),
+    [
+        # DuckDB's caret gives a tab no width and a wide character two.
+        ("select\t1,\t2 from marts.dim_plant where where", 1, 40),
+        ("select 1,\r\n\t\t2 from\r\n\twhere where", 3, 2),
+        ("select '日本語日本語' from marts.dim_plant where where", 1, 44),
+    ],
+)
+def test_the_column_is_the_statements_own_whatever_the_characters(sql, line, column):
+    with pytest.raises(InputError) as raised:
+        check_read_only(sql)
+
+    (problem,) = raised.value.problems
+    assert (problem.line, problem.column) == (line, column)
+    assert sql.split("\n")[line - 1][column - 1 :].startswith("where")
+
+
 def test_a_syntax_error_far_along_a_long_line_gets_its_column():
     """DuckDB shows a long line as a window cut with "..."; the column is
     still the statement's own."""
