@@ -480,19 +480,24 @@ def check_evidence_quotes(
             if article_id not in loose_articles:
                 loose_articles[article_id] = _loosened(article_text)
             wording = _near_miss(quote, article_text, loose_articles[article_id])
+            if wording is None:
+                message = (
+                    f"quote is not in article {article_id}; evidence is the "
+                    "article's own words, copied verbatim"
+                )
+            else:
+                message = (
+                    f"quote differs from article {article_id} only in "
+                    "typographic quotes or whitespace; copy the article's "
+                    f"wording exactly: {wording!r}"
+                )
             line, column = positions[QUOTE_COLUMN]
             problems.append(
                 Problem(
                     curated_table.path,
                     line,
                     column,
-                    f"column {QUOTE_COLUMN!r}: quote is not in article "
-                    f"{article_id}; evidence is the article's own words, "
-                    "copied verbatim"
-                    if wording is None
-                    else f"column {QUOTE_COLUMN!r}: quote differs from article "
-                    f"{article_id} only in typographic quotes or whitespace; "
-                    f"copy the article's wording exactly: {wording!r}",
+                    f"column {QUOTE_COLUMN!r}: {message}",
                 )
             )
     return problems

@@ -132,7 +132,6 @@ def test_the_curated_schema_and_dbt_agree_on_every_foreign_key(manifest):
         for source in node["depends_on"]["nodes"]
         if source.startswith("source.autowatch.curated.")
     }
-    staging_model_of = {table: model for model, table in curated_table_of.items()}
     declared = {
         (table.name, column.name, column.references)
         for table in TABLES
@@ -155,4 +154,4 @@ def test_the_curated_schema_and_dbt_agree_on_every_foreign_key(manifest):
         if referenced and keys[referenced] == (metadata["kwargs"]["field"],):
             tested.add((curated_table_of[model], node["column_name"], referenced))
     assert declared == tested
-    assert set(staging_model_of) == set(keys)
+    assert set(curated_table_of.values()) == set(keys)
