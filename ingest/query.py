@@ -9,17 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import duckdb
-import sqlglot
-from sqlglot import exp
-from sqlglot.errors import ParseError, TokenError
 
 from ingest.errors import AutowatchError, InputError, Problem
 from ingest.warehouse import table_name
@@ -30,27 +27,13 @@ COMMAND_LINE_SOURCE = "<query>"
 
 FORMATS = ("table", "csv", "json")
 
-# Statements that only read: queries and DuckDB's describing commands.
-READ_ONLY_STATEMENTS = (exp.Query, exp.Describe, exp.Show, exp.Summarize)
-
-# Nodes that change the database or the file system, wherever they appear
-# (a CTE cannot hide an insert from this check).
-WRITING_NODES = (
-    exp.Insert,
-    exp.Update,
-    exp.Delete,
-    exp.Merge,
-    exp.Create,
-    exp.Drop,
-    exp.Alter,
-    exp.Copy,
-    exp.Attach,
-    exp.Detach,
-    exp.TruncateTable,
-    exp.Command,
-    exp.Pragma,
-    exp.Set,
-)
+# DuckDB parses SHOW, DESCRIBE, SUMMARIZE, FROM-first queries and VALUES
+# as SELECT statements too. EXPLAIN is allowed when what it explains is:
+# EXPLAIN ANALYZE runs the statement (a COPY would write its file even on
+# a read-only connection).
+READ_ONLY_STATEMENT = duckdb.StatementType.SELECT
+EXPLAIN_STATEMENT = duckdb.StatementType.EXPLAIN
+ALLOWED_STATEMENTS = "SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE or EXPLAIN"
 
 # Schemas whose tables and views `status` counts; DuckDB's own catalogs
 # would only add noise.
@@ -126,10 +109,6 @@ class QueryResult:
     rows: list[tuple]
 
 
-def _statement_kind(statement: exp.Expression) -> str:
-    return statement.key.upper()
-
-
 def check_read_only(sql: str, source: str = COMMAND_LINE_SOURCE) -> None:
     """Raise InputError unless ``sql`` is exactly one statement that reads.
 
@@ -137,43 +116,9 @@ def check_read_only(sql: str, source: str = COMMAND_LINE_SOURCE) -> None:
     that the refusal names the statement instead of quoting a DuckDB error.
     """
     try:
-        # DuckDB's own parser first: its syntax errors say what and where
-        # in the statement's terms, where sqlglot's name its internals.
-        duckdb.extract_statements(sql)
+        statements = duckdb.extract_statements(sql)
     except duckdb.Error as error:
         raise InputError([duckdb_error_problem(error, sql, source)]) from error
-    try:
-        statements = [
-            statement
-            for statement in sqlglot.parse(sql, read="duckdb")
-            if statement is not None
-        ]
-    except TokenError as error:
-        # An unterminated string or quote: sqlglot cannot even split the
-        # text into tokens, and says so without a position.
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    1,
-                    1,
-                    f"could not parse the SQL: {error}",
-                )
-            ]
-        ) from error
-    except ParseError as error:
-        first = error.errors[0] if error.errors else {}
-        raise InputError(
-            [
-                Problem(
-                    source,
-                    first.get("line") or 1,
-                    first.get("col") or 1,
-                    "could not parse the SQL: "
-                    + (first.get("description") or str(error)),
-                )
-            ]
-        ) from error
     if len(statements) != 1:
         raise InputError(
             [
@@ -186,22 +131,44 @@ def check_read_only(sql: str, source: str = COMMAND_LINE_SOURCE) -> None:
                 )
             ]
         )
-    statement = statements[0]
-    writing = next(iter(statement.find_all(*WRITING_NODES)), None)
-    if writing is not None or not isinstance(statement, READ_ONLY_STATEMENTS):
-        kind = _statement_kind(writing if writing is not None else statement)
+    statement_type = statements[0].type
+    if statement_type == EXPLAIN_STATEMENT:
+        statement_type = _explained_statement_type(sql)
+    if statement_type != READ_ONLY_STATEMENT:
         raise InputError(
             [
                 Problem(
                     source,
                     1,
                     1,
-                    f"{kind} statements are not allowed: the warehouse is "
-                    "read-only here; use SELECT, WITH, DESCRIBE, SHOW or "
-                    "SUMMARIZE",
+                    f"{statement_type.name} statements are not allowed: the "
+                    f"warehouse is read-only here; use {ALLOWED_STATEMENTS}",
                 )
             ]
         )
+
+
+def _explained_statement_type(sql: str) -> duckdb.StatementType:
+    """The type of the statement after ``EXPLAIN [ANALYZE] [(options)]``."""
+    tokens = duckdb.tokenize(sql)
+    starts = [start for start, _ in tokens] + [len(sql)]
+
+    def word(index: int) -> str:
+        return sql[starts[index] : starts[index + 1]].strip().lower()
+
+    index = 1  # past EXPLAIN
+    if index < len(tokens) and word(index) in ("analyze", "analyse"):
+        index += 1
+    if index < len(tokens) and word(index) == "(":
+        depth = 0
+        while index < len(tokens):
+            depth += {"(": 1, ")": -1}.get(word(index), 0)
+            index += 1
+            if depth == 0:
+                break
+    if index >= len(tokens):
+        return EXPLAIN_STATEMENT
+    return duckdb.extract_statements(sql[starts[index] :])[0].type
 
 
 def connect_read_only(warehouse_file: Path) -> duckdb.DuckDBPyConnection:
@@ -244,17 +211,37 @@ def fetch_all_and_close(connection: duckdb.DuckDBPyConnection, sql: str) -> Quer
 
 
 def _json_value(value: object) -> object:
-    if isinstance(value, datetime | date):
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        # JSON has no NaN or infinity; Python would write them anyway.
+        return value if math.isfinite(value) else None
+    if isinstance(value, datetime | date | time):
         return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
     if isinstance(value, bytes):
         return value.hex()
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, list | tuple):
         return [_json_value(item) for item in value]
     if isinstance(value, dict):
         return {str(key): _json_value(item) for key, item in value.items()}
-    return value
+    # Decimal (exact, so not a float), interval, UUID and the like.
+    return str(value)
+
+
+def _unique_names(names: list[str]) -> list[str]:
+    """Column names as JSON keys: a repeated name (``select *`` over a
+    join) gets ``_2``, ``_3``, … instead of overwriting the first."""
+    taken = set(names)
+    unique: list[str] = []
+    seen: set[str] = set()
+    for name in names:
+        candidate, number = name, 1
+        while candidate in seen or (candidate != name and candidate in taken):
+            number += 1
+            candidate = f"{name}_{number}"
+        seen.add(candidate)
+        unique.append(candidate)
+    return unique
 
 
 def _text(value: object) -> str:
@@ -295,12 +282,10 @@ def format_csv(result: QueryResult) -> str:
 
 def format_json(result: QueryResult) -> str:
     """One JSON array of objects; dates as ISO strings, nulls as null."""
+    names = _unique_names(result.column_names)
     return json.dumps(
         [
-            {
-                name: _json_value(value)
-                for name, value in zip(result.column_names, row, strict=True)
-            }
+            {name: _json_value(value) for name, value in zip(names, row, strict=True)}
             for row in result.rows
         ],
         ensure_ascii=False,

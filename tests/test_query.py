@@ -91,6 +91,43 @@ def test_json_format_writes_dates_as_iso_and_nulls_as_null(built_paths, warehous
     assert any(row["period_start"] is None for row in expected)
 
 
+def test_json_format_writes_every_duckdb_type_and_keeps_repeated_names(built_paths):
+    """Types JSON lacks become strings (null for NaN and infinity, which
+    JSON cannot hold); a name ``select *`` over a join repeats is kept."""
+    sql = (
+        "select time '12:30:00' as at_time, interval 36 hour as span, "
+        "'8d5f5c3e-1b2a-4c3d-9e8f-0a1b2c3d4e5f'::uuid as token, "
+        "'nan'::double as not_a_number, 'infinity'::double as infinite, "
+        "1.50::decimal(4, 2) as exact, 2.5::double as inexact, "
+        "'Автотор' as note, 'Avtotor' as note, 'third' as note_2"
+    )
+
+    result = run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "--format",
+        "json",
+        sql,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [
+        {
+            "at_time": "12:30:00",
+            "span": "1 day, 12:00:00",
+            "token": "8d5f5c3e-1b2a-4c3d-9e8f-0a1b2c3d4e5f",
+            "not_a_number": None,
+            "infinite": None,
+            "exact": "1.50",
+            "inexact": 2.5,
+            "note": "Автотор",
+            "note_3": "Avtotor",
+            "note_2": "third",
+        }
+    ]
+
+
 @pytest.mark.parametrize(
     ("sql", "kind"),
     [
@@ -100,6 +137,12 @@ def test_json_format_writes_dates_as_iso_and_nulls_as_null(built_paths, warehous
         ("copy (select 1) to 'leaked.csv'", "COPY"),
         ("attach 'other.duckdb' as other", "ATTACH"),
         ("update marts.dim_plant set city = 'x'", "UPDATE"),
+        # EXPLAIN ANALYZE runs what it explains, and a read-only connection
+        # would still let COPY write its file.
+        ("explain analyze copy (select 1) to 'leaked.csv'", "COPY"),
+        ("explain (format json) delete from marts.dim_plant", "DELETE"),
+        ("checkpoint", "CALL"),
+        ("set threads = 1", "SET"),
     ],
 )
 def test_statements_that_write_are_refused(
@@ -115,10 +158,35 @@ def test_statements_that_write_are_refused(
     assert result.exit_code == 1
     assert result.stderr == (
         f"Error: <query>:1:1: {kind} statements are not allowed: the warehouse "
-        "is read-only here; use SELECT, WITH, DESCRIBE, SHOW or SUMMARIZE\n"
+        "is read-only here; use SELECT, WITH, DESCRIBE, SHOW, SUMMARIZE or "
+        "EXPLAIN\n"
     )
     assert leaked == []
     assert built_paths.warehouse_file.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "explain select plant_code from marts.dim_plant",
+        "EXPLAIN ANALYZE select count(*) from marts.fct_target",
+        "explain (format json) select 1",
+        "show all tables",
+        "summarize marts.dim_plant",
+    ],
+)
+def test_explain_and_describing_commands_run(built_paths, sql):
+    result = run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "--format",
+        "csv",
+        sql,
+    )
+
+    assert result.exit_code == 0, result.output
+    assert len(list(csv.reader(result.stdout.splitlines()))) > 1
 
 
 def test_a_write_hidden_after_a_read_is_refused():
