@@ -109,7 +109,24 @@ def _progress_bars():
     return bars()
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+class OneLineErrors(click.Group):
+    """The operating system's refusals (a warehouse folder that cannot be
+    created, a database path in a missing folder) end as one line, like
+    every input error, not as a traceback."""
+
+    def invoke(self, context: click.Context):
+        import duckdb
+
+        try:
+            return super().invoke(context)
+        except OSError as error:
+            where = f"{error.filename}: " if error.filename else ""
+            raise click.ClickException(f"{where}{error.strerror or error}") from error
+        except duckdb.IOException as error:
+            raise click.ClickException(str(error)) from error
+
+
+@click.group(cls=OneLineErrors, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, prog_name="autowatch")
 @click.pass_context
 def cli(context: click.Context) -> None:

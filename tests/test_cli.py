@@ -130,3 +130,31 @@ def test_a_mistyped_input_folder_is_refused_before_anything_runs(inputs, tmp_pat
         assert f"Invalid value for '{option}'" in result.stderr
         assert f"'{folder}' does not exist" in result.stderr
         assert not warehouse_dir.exists()
+
+
+def test_a_database_in_a_missing_folder_is_one_line(inputs, tmp_path):
+    database = tmp_path / "no_such_folder" / "inputs.duckdb"
+    result = ingest_into(inputs, database)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1] == (
+        f'Error: IO Error: Cannot open file "{database}": No such file or directory'
+    )
+    assert "Traceback" not in result.output
+
+
+def test_a_warehouse_folder_that_cannot_be_created_is_one_line(inputs, tmp_path):
+    """A file stands where the warehouse folder should be created."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    warehouse_dir = blocker / "warehouse"
+    result = invoke(
+        "build",
+        "--articles",
+        str(inputs.articles_dir),
+        "--seeds",
+        str(inputs.seeds_dir),
+        "--warehouse-dir",
+        str(warehouse_dir),
+    )
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: {warehouse_dir}: Not a directory\n"
