@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -180,7 +181,9 @@ def build(
         command.append("--full-refresh")
     if select:
         command += ["--select", *select]
+    earlier_compiled_code = compiled_code(paths) if select else {}
     result = invoke(command, paths, database_file)
+    keep_compiled_code(paths, earlier_compiled_code)
     _raise_unless_passed(
         result,
         paths,
@@ -192,6 +195,45 @@ def build(
             else "; no warehouse was written"
         ),
     )
+
+
+def compiled_code(paths: Paths) -> dict[str, str]:
+    """Each node's compiled SQL in the manifest of the last dbt run, with
+    the adapter that compiled it (key ``""``); empty without a manifest."""
+    try:
+        manifest = json.loads((paths.dbt_target_dir / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return {}
+    return {
+        "": manifest["metadata"].get("adapter_type") or "",
+        **{
+            unique_id: node["compiled_code"]
+            for unique_id, node in manifest["nodes"].items()
+            if node.get("compiled_code")
+        },
+    }
+
+
+def keep_compiled_code(paths: Paths, earlier: dict[str, str]) -> None:
+    """Give the manifest of a run of a selection the compiled SQL of the
+    nodes it left out, from the run before (``compiled_code``).
+
+    dbt writes every node to the manifest but compiles only those it ran,
+    and ``autowatch lineage`` traces columns through the compiled SQL of
+    every model. A rebuild runs a selection only when the dbt project is
+    the live build's, so the nodes it left out compile as they did then.
+    """
+    manifest_file = paths.dbt_target_dir / "manifest.json"
+    if not earlier:
+        return
+    manifest = json.loads(manifest_file.read_text())
+    if manifest["metadata"].get("adapter_type") != earlier[""]:
+        return
+    for unique_id, node in manifest["nodes"].items():
+        if not node.get("compiled_code") and unique_id in earlier:
+            node["compiled_code"] = earlier[unique_id]
+            node["compiled"] = True
+    manifest_file.write_text(json.dumps(manifest))
 
 
 # One input mistake (an article file deleted that curated facts cite) can
@@ -285,8 +327,10 @@ def build_on_spark(
             ["run", "--select", "config.materialized:view", "--exclude", *select],
             ["build", "--select", *select],
         ]
+    earlier_compiled_code = compiled_code(paths) if select else {}
     for command in commands:
         result = dbtRunner().invoke(dbt_arguments(command, paths, target))
+        keep_compiled_code(paths, earlier_compiled_code)
         _raise_unless_passed(
             result,
             paths,

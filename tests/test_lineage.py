@@ -19,6 +19,7 @@ from ingest.lineage import (
     LineageGraph,
     schema_from_catalog,
 )
+from ingest.warehouse import build
 
 
 def test_value_low_chain_from_mart_to_raw_column(built_paths):
@@ -234,3 +235,23 @@ def test_lineage_without_a_build_says_what_to_run(tmp_path):
     assert "manifest.json: no dbt manifest yet; run `autowatch build` first" in (
         result.stderr
     )
+
+
+def test_lineage_traces_every_model_after_a_rebuild_of_a_selection(
+    built_paths, tmp_path
+):
+    """A rebuild with nothing changed runs a few nodes, and dbt compiles
+    only those; the manifest keeps the others' SQL, so every model traces."""
+    paths = copy_warehouse(built_paths, tmp_path / "warehouse")
+    rebuilt = build(paths)
+    assert rebuilt.ingest.started_from_live
+
+    graph = LineageGraph.load(paths)
+
+    assert graph.trace("fct_target", "value_low").sources() == {
+        "raw.curated_targets.value_low"
+    }
+    untraceable = [
+        model.qualified_name for model in graph.models() if not model.compiled_sql
+    ]
+    assert untraceable == []
