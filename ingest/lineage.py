@@ -139,6 +139,11 @@ def _read_json(path: Path, what: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _invocation(artifact: dict) -> str | None:
+    """The dbt run that wrote a manifest or catalog."""
+    return artifact.get("metadata", {}).get("invocation_id")
+
+
 def _key(schema: str, name: str) -> tuple[str, str]:
     return (schema.lower(), name.lower())
 
@@ -211,12 +216,16 @@ class LineageGraph:
 
     @classmethod
     def load(cls, paths: Paths) -> LineageGraph:
-        """Read the manifest, and the catalog when ``autowatch docs`` wrote one."""
+        """Read the manifest, and the catalog when ``autowatch docs`` wrote
+        one after the last build; else the warehouse's own columns."""
         manifest = _read_json(paths.dbt_target_dir / "manifest.json", "dbt manifest")
         catalog_file = paths.dbt_target_dir / "catalog.json"
         if catalog_file.exists():
-            schema = schema_from_catalog(_read_json(catalog_file, "dbt catalog"))
-            return cls(manifest, schema, str(catalog_file))
+            catalog = _read_json(catalog_file, "dbt catalog")
+            # A build after `autowatch docs` leaves the docs' catalog behind,
+            # listing the columns of the project as it was then.
+            if _invocation(catalog) == _invocation(manifest):
+                return cls(manifest, schema_from_catalog(catalog), str(catalog_file))
         schema = schema_from_warehouse(paths.warehouse_file)
         return cls(manifest, schema, str(paths.warehouse_file))
 

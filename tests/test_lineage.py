@@ -238,15 +238,19 @@ def test_lineage_without_a_build_says_what_to_run(tmp_path):
 
 
 def test_lineage_traces_every_model_after_a_rebuild_of_a_selection(
-    built_paths, tmp_path
+    docs_paths, tmp_path
 ):
     """A rebuild with nothing changed runs a few nodes, and dbt compiles
-    only those; the manifest keeps the others' SQL, so every model traces."""
-    paths = copy_warehouse(built_paths, tmp_path / "warehouse")
+    only those; the manifest keeps the others' SQL, so every model traces.
+    The docs' catalog, from before the build, is no longer read."""
+    paths = copy_warehouse(docs_paths, tmp_path / "warehouse")
+    assert (paths.dbt_target_dir / "catalog.json").exists()
     rebuilt = build(paths)
     assert rebuilt.ingest.started_from_live
 
     graph = LineageGraph.load(paths)
+
+    assert graph.schema_origin == str(paths.warehouse_file)
 
     assert graph.trace("fct_target", "value_low").sources() == {
         "raw.curated_targets.value_low"
