@@ -250,11 +250,11 @@ def _iso(value: date | None) -> str | None:
 def extract_file(
     path: Path, matcher: AliasMatcher, published_on: date | None = None
 ) -> tuple[str, ArticleExtraction]:
-    """Decode a file as the ingester does, then read it."""
-    from ingest.articles import decode_article_bytes, normalise_newlines
+    """Read a file as the ingester does (size limit, regular files only,
+    decoding, empty articles refused), then extract from it."""
+    from ingest.articles import read_article
 
-    text, _ = decode_article_bytes(path.read_bytes())
-    text = normalise_newlines(text)
+    text = read_article(path).text
     return text, extract_text(text, matcher, published_on)
 
 

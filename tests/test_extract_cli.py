@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 from click.testing import CliRunner
 
@@ -74,3 +75,20 @@ def test_extract_reports_an_unreadable_file_with_its_position(tmp_path):
 def test_extract_missing_file_is_misuse(tmp_path):
     result = CliRunner().invoke(cli, ["extract", str(tmp_path / "nope.txt")])
     assert result.exit_code == 2
+
+
+def test_extract_refuses_what_the_ingester_sets_aside(tmp_path):
+    """The same reading as a build: an empty file and a named pipe (which
+    a plain read would wait on forever) are refused, as a build would
+    quarantine them."""
+    empty = tmp_path / "empty.txt"
+    empty.write_text(" \n", encoding="utf-8")
+    pipe = tmp_path / "pipe.txt"
+    os.mkfifo(pipe)
+    for path, reason in [
+        (empty, "article is empty"),
+        (pipe, "not a regular file (a named pipe); articles must be plain text files"),
+    ]:
+        result = CliRunner().invoke(cli, ["extract", str(path)])
+        assert result.exit_code == 1
+        assert result.stderr == f"Error: {path}:1:1: {reason}\n"
