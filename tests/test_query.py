@@ -36,6 +36,18 @@ def run(*arguments):
     return CliRunner().invoke(cli, list(arguments))
 
 
+def query_as(output_format: str, built_paths, sql: str):
+    """``autowatch query --format output_format`` on the shared warehouse."""
+    return run(
+        "query",
+        "--warehouse-dir",
+        str(built_paths.warehouse_dir),
+        "--format",
+        output_format,
+        sql,
+    )
+
+
 def test_table_format_aligns_columns(built_paths):
     expected = top_level_plants(built_paths.seeds_dir)
 
@@ -52,14 +64,7 @@ def test_table_format_aligns_columns(built_paths):
 
 
 def test_csv_format(built_paths):
-    result = run(
-        "query",
-        "--warehouse-dir",
-        str(built_paths.warehouse_dir),
-        "--format",
-        "csv",
-        PLANTS_SQL,
-    )
+    result = query_as("csv", built_paths, PLANTS_SQL)
 
     assert result.exit_code == 0, result.output
     parsed = list(csv.reader(result.stdout.splitlines()))
@@ -77,14 +82,7 @@ def test_json_format_writes_dates_as_iso_and_nulls_as_null(built_paths, warehous
         for code, start in warehouse.execute(sql).fetchall()
     ]
 
-    result = run(
-        "query",
-        "--warehouse-dir",
-        str(built_paths.warehouse_dir),
-        "--format",
-        "json",
-        sql,
-    )
+    result = query_as("json", built_paths, sql)
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == expected
@@ -102,14 +100,7 @@ def test_json_format_writes_every_duckdb_type_and_keeps_repeated_names(built_pat
         "'Автотор' as note, 'Avtotor' as note, 'third' as note_2"
     )
 
-    result = run(
-        "query",
-        "--warehouse-dir",
-        str(built_paths.warehouse_dir),
-        "--format",
-        "json",
-        sql,
-    )
+    result = query_as("json", built_paths, sql)
 
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == [
@@ -176,14 +167,7 @@ def test_statements_that_write_are_refused(
     ],
 )
 def test_explain_and_describing_commands_run(built_paths, sql):
-    result = run(
-        "query",
-        "--warehouse-dir",
-        str(built_paths.warehouse_dir),
-        "--format",
-        "csv",
-        sql,
-    )
+    result = query_as("csv", built_paths, sql)
 
     assert result.exit_code == 0, result.output
     assert len(list(csv.reader(result.stdout.splitlines()))) > 1
