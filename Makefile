@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # and `autowatch build --target spark`; `make build` stays DuckDB only.
 SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: help build test lint format docs docs-serve chromium bench clean
+.PHONY: help build test lint format docs docs-serve chromium java bench clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | \
@@ -26,7 +26,7 @@ $(SPARK_STAMP): $(STAMP)
 build: $(STAMP) ## Create .venv, load the data and build warehouse/autowatch.duckdb
 	$(BIN)/autowatch build
 
-test: $(STAMP) $(SPARK_STAMP) chromium ## Run the whole test suite (builds its own warehouses in temp dirs)
+test: $(STAMP) $(SPARK_STAMP) chromium java ## Run the whole test suite (builds its own warehouses in temp dirs)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP) ## Check Python style with ruff and SQL style with sqlfluff
@@ -37,7 +37,7 @@ format: $(STAMP) ## Format Python code with ruff
 	$(BIN)/ruff format ingest tests
 
 docs: $(STAMP) ## Write the dbt docs site to docs/index.html
-	test -f warehouse/autowatch.duckdb || $(BIN)/autowatch build
+	test -f "$${AUTOWATCH_WAREHOUSE_DIR:-warehouse}/autowatch.duckdb" || $(BIN)/autowatch build
 	$(BIN)/autowatch docs
 
 DOCS_PORT ?= 8080
@@ -53,6 +53,12 @@ SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
 chromium: ## Install Debian's chromium (for the docs page test) when missing
 	command -v chromium >/dev/null || \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
+
+# Where it cannot be installed the Spark tests are skipped, saying why.
+java: ## Install Java 17 (for the Spark tests) when missing
+	command -v java >/dev/null || \
+		($(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless) || \
+		echo "Java 17 could not be installed: the Spark tests will be skipped" >&2
 
 # Corpus sizes for `make bench`; e.g. `make bench SIZES="1000"`.
 SIZES ?= 1000 10000 100000
