@@ -398,6 +398,80 @@ def unknown_codes(tables: list[CuratedTable]) -> list[Problem]:
     return problems
 
 
+ARTICLE_COLUMN = "article_id"
+
+
+def unread_articles(
+    curated: Iterable[CuratedTable],
+    article_ids_by_path: dict[str, str],
+    unreadable_by_path: dict[str, str],
+) -> list[Problem]:
+    """Articles that curated rows cite and no file of this build holds.
+
+    One problem per article, at its row of articles.csv (where a curator
+    records its id) or else at the first row citing it, saying what became
+    of the file: its text changed (so its id did), it could not be read,
+    or it is in no articles folder. dbt's relationships and evidence tests
+    would report the same as dozens of failures without the file.
+    ``article_ids_by_path`` holds every file read (or reused) and its
+    article id, ``unreadable_by_path`` every unreadable file and why.
+    """
+    read_ids = set(article_ids_by_path.values())
+    citing_cells: dict[str, list[tuple[Path, int, int]]] = {}
+    curated_cells: dict[str, tuple[Path, int, int]] = {}
+    file_names: dict[str, str] = {}
+    for curated_table in curated:
+        if ARTICLE_COLUMN not in curated_table.table.column_names:
+            continue
+        is_article_list = curated_table.table.name == "articles"
+        for row, positions in zip(
+            curated_table.rows, curated_table.cell_positions, strict=True
+        ):
+            article_id = row.get(ARTICLE_COLUMN)
+            if article_id is None or article_id in read_ids:
+                continue
+            cell = (curated_table.path, *positions[ARTICLE_COLUMN])
+            if is_article_list:
+                curated_cells[article_id] = cell
+                file_names[article_id] = row["file_name"]
+            else:
+                citing_cells.setdefault(article_id, []).append(cell)
+    problems: list[Problem] = []
+    for article_id in sorted(citing_cells.keys() | curated_cells.keys()):
+        cells = citing_cells.get(article_id, [])
+        path, line, column = curated_cells.get(article_id) or cells[0]
+        file_name = file_names.get(article_id)
+        message = (
+            f"article {article_id} is not among the articles read"
+            + (f" ({len(cells)} curated rows cite it)" if cells else "")
+            + ": "
+            + _what_became_of(file_name, article_ids_by_path, unreadable_by_path)
+        )
+        problems.append(Problem(path, line, column, message))
+    return problems
+
+
+def _what_became_of(
+    file_name: str | None,
+    article_ids_by_path: dict[str, str],
+    unreadable_by_path: dict[str, str],
+) -> str:
+    if file_name is None:
+        return "articles.csv does not list it, so its file is unknown"
+    for file_path, article_id in article_ids_by_path.items():
+        if Path(file_path).name == file_name:
+            return (
+                f"its file {file_name} now holds article {article_id}, so its "
+                "text changed after it was curated; check the quotes that "
+                "cite it against the new text, then give those rows and "
+                "articles.csv the new id"
+            )
+    for file_path, reason in unreadable_by_path.items():
+        if Path(file_path).name == file_name:
+            return f"its file could not be read: {reason}"
+    return f"its file {file_name} is in none of the articles folders"
+
+
 QUOTE_COLUMN = "evidence_quote"
 
 # Characters that editors and word processors substitute for straight
@@ -461,8 +535,7 @@ def check_evidence_quotes(
     The dbt test ``evidence_in_article`` checks the same in the warehouse;
     this runs first because it can name the CSV cell, and, for a quote that
     differs only by typographic quotes or spacing, what the article says.
-    A quote whose article was not read (its file changed or is gone) is
-    left to dbt, whose tests name the missing article.
+    A quote whose article was not read is left to ``unread_articles``.
     """
     problems: list[Problem] = []
     loose_articles: dict[str, tuple[str, list[int]]] = {}
@@ -472,7 +545,7 @@ def check_evidence_quotes(
         for row, positions in zip(
             curated_table.rows, curated_table.cell_positions, strict=True
         ):
-            article_id = row.get("article_id")
+            article_id = row.get(ARTICLE_COLUMN)
             quote = row.get(QUOTE_COLUMN)
             article_text = article_texts.get(article_id)
             if not quote or article_text is None or quote in article_text:

@@ -22,7 +22,12 @@ from sqlglot import exp
 
 from ingest import __version__, progress
 from ingest.articles import ArticleBatch, KnownFile, read_articles
-from ingest.curated import CuratedTable, check_evidence_quotes, read_curated
+from ingest.curated import (
+    CuratedTable,
+    check_evidence_quotes,
+    read_curated,
+    unread_articles,
+)
 from ingest.errors import BuildLockedError, InputError
 from ingest.paths import Paths
 from ingest.schema import SQL_TYPES
@@ -179,10 +184,13 @@ class IngestResult:
     curated_row_counts: dict[str, int] = field(default_factory=dict)
     # Set by ingest(): whether the new file started as a copy of the live
     # warehouse (so dbt may update its marts incrementally), whether the
-    # curated inputs differ from the live warehouse's, and how many
-    # articles were added, changed or removed (raw.article_changes).
+    # curated inputs differ from the live warehouse's and in which tables
+    # (None: not known, as the live warehouse did not record them), and
+    # how many articles were added, changed or removed
+    # (raw.article_changes).
     started_from_live: bool = False
     curated_changed: bool = True
+    changed_curated_tables: list[str] | None = None
     changed_article_count: int = 0
     # With extract_locally=False: the articles whose extraction could not
     # be copied from the live warehouse, left for the caller to extract
@@ -789,9 +797,35 @@ def dbt_project_fingerprint(paths: Paths) -> str:
 def curated_fingerprint(curated: list[CuratedTable]) -> str:
     """A sha256 of every curated row and the line it came from."""
     rows = {table.table.name: [table.rows, table.line_numbers] for table in curated}
+    return _sha256_of(rows)
+
+
+def curated_table_fingerprints(curated: list[CuratedTable]) -> dict[str, str]:
+    """``curated_fingerprint`` of each curated table on its own."""
+    return {
+        table.table.name: _sha256_of([table.rows, table.line_numbers])
+        for table in curated
+    }
+
+
+def _sha256_of(value) -> str:
     return hashlib.sha256(
-        json.dumps(rows, sort_keys=True, default=str).encode("utf-8")
+        json.dumps(value, sort_keys=True, default=str).encode("utf-8")
     ).hexdigest()
+
+
+def _changed_tables(
+    previous: dict[str, str] | None, current: dict[str, str]
+) -> list[str] | None:
+    """Curated tables whose fingerprints differ; None when the live
+    warehouse recorded none (built before it did)."""
+    if previous is None:
+        return None
+    return sorted(
+        name
+        for name in previous.keys() | current.keys()
+        if previous.get(name) != current.get(name)
+    )
 
 
 def _previous_inputs(previous_file: Path) -> dict:
@@ -858,9 +892,13 @@ def ingest(
     texts = {article.article_id: article.text for article in batch.articles}
     if previous_file is not None:
         texts.update(_reused_texts(previous_file, batch, curated))
-    quote_problems = check_evidence_quotes(curated, texts)
-    if quote_problems:
-        raise InputError(quote_problems)
+    problems = unread_articles(
+        curated,
+        {file_path: article_id for file_path, _, _, article_id in batch.manifest},
+        {rejected.file_path: rejected.reason for rejected in batch.rejected},
+    ) + check_evidence_quotes(curated, texts)
+    if problems:
+        raise InputError(problems)
     reached("articles-read")
     if database_file.exists():
         database_file.unlink()
@@ -869,6 +907,7 @@ def ingest(
         "seeds_dir": str(paths.seeds_dir),
         "curated_files": sorted(table.path.name for table in curated),
         "curated_sha256": curated_fingerprint(curated),
+        "curated_table_sha256": curated_table_fingerprints(curated),
         "dbt_project_sha256": dbt_project_fingerprint(paths),
     }
     started_from_live = (
@@ -877,10 +916,15 @@ def ingest(
         and _can_start_from(previous_file, inputs)
     )
     curated_changed = True
+    changed_curated_tables = None
     if started_from_live:
+        previous_inputs = _previous_inputs(previous_file)
         curated_changed = (
-            _previous_inputs(previous_file).get("curated_sha256")
-            != inputs["curated_sha256"]
+            previous_inputs.get("curated_sha256") != inputs["curated_sha256"]
+        )
+        changed_curated_tables = _changed_tables(
+            previous_inputs.get("curated_table_sha256"),
+            inputs["curated_table_sha256"],
         )
         # The live file's builder closed it, which checkpoints it: the
         # file alone holds all of it.
@@ -901,6 +945,7 @@ def ingest(
         connection.close()
     result.started_from_live = started_from_live
     result.curated_changed = curated_changed
+    result.changed_curated_tables = changed_curated_tables
     reached("raw-loaded")
     result.phase_seconds["ingest"] = (
         time.perf_counter() - started - result.phase_seconds.get("extraction", 0.0)
@@ -980,12 +1025,28 @@ NOTHING_CHANGED_SELECTION = (
 
 
 def dbt_selection(ingest_result: IngestResult) -> tuple[str, ...] | None:
-    """The nodes a rebuild must run, or None for every node."""
-    if not ingest_result.started_from_live or ingest_result.curated_changed:
+    """The nodes a rebuild must run, or None for every node.
+
+    A changed curated table adds everything downstream of it (and the tests
+    that read any of that). A curated change that alters what an article's
+    rows are (its articles.csv metadata, the aliases extraction matches)
+    also lists the article in raw.article_changes, so the article marts
+    are selected and recompute it.
+    """
+    if not ingest_result.started_from_live:
         return None
-    if ingest_result.changed_article_count:
-        return ARTICLES_CHANGED_SELECTION
-    return NOTHING_CHANGED_SELECTION
+    changed_tables = ingest_result.changed_curated_tables
+    if ingest_result.curated_changed and changed_tables is None:
+        return None
+    articles = (
+        ARTICLES_CHANGED_SELECTION
+        if ingest_result.changed_article_count
+        else NOTHING_CHANGED_SELECTION
+    )
+    return (
+        *(f"source:curated.{name}+" for name in changed_tables or []),
+        *articles,
+    )
 
 
 def build(

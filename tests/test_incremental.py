@@ -13,6 +13,7 @@ write. A rebuild that recomputed that row would overwrite the marker.
 
 from __future__ import annotations
 
+import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ from ingest.warehouse import (
     table_fingerprints,
 )
 from tests.conftest import ARTICLES_DIR, SEEDS_DIR, copy_warehouse
-from tests.test_warehouse import give_a_target_another_plant
+from tests.test_warehouse import edit_row, give_a_target_another_plant
 
 pytestmark = pytest.mark.slow
 
@@ -163,17 +164,72 @@ def restore_rows(warehouse_file: Path, marked) -> None:
 
 
 def test_rebuild_selection_follows_what_changed():
-    def selection(started_from_live, curated_changed, changed_article_count):
+    def selection(
+        started_from_live, curated_changed, changed_article_count, tables=None
+    ):
         result = IngestResult(article_count=4)
         result.started_from_live = started_from_live
         result.curated_changed = curated_changed
+        result.changed_curated_tables = tables
         result.changed_article_count = changed_article_count
         return dbt_selection(result)
 
     assert selection(False, False, 0) is None
+    # A live warehouse that did not record its curated tables' fingerprints.
     assert selection(True, True, 0) is None
     assert selection(True, False, 1) == ARTICLES_CHANGED_SELECTION
     assert selection(True, False, 0) == NOTHING_CHANGED_SELECTION
+    assert selection(True, True, 0, ["targets"]) == (
+        "source:curated.targets+",
+        *NOTHING_CHANGED_SELECTION,
+    )
+    assert selection(True, True, 2, ["claims", "targets"]) == (
+        "source:curated.claims+",
+        "source:curated.targets+",
+        *ARTICLES_CHANGED_SELECTION,
+    )
+
+
+def test_a_curated_edit_rebuilds_only_what_reads_that_table(built_paths, tmp_path):
+    """A target's qualifier edited: dbt runs what depends on targets.csv,
+    not the other marts, and the marts are a build from scratch's."""
+    seeds_dir = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds_dir)
+    copied = copy_warehouse(built_paths, tmp_path / "warehouse")
+    paths = default_paths((ARTICLES_DIR,), seeds_dir, copied.warehouse_dir)
+    edit_row(
+        seeds_dir / "targets.csv",
+        "target_code",
+        "avtotor_model_count_20_22",
+        qualifier="approx",
+    )
+
+    rebuilt = build(paths)
+
+    assert rebuilt.ingest.started_from_live
+    assert rebuilt.ingest.changed_curated_tables == ["targets"]
+    assert rebuilt.ingest.changed_article_count == 0
+    run_results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
+    ran = {result["unique_id"] for result in run_results["results"]}
+    assert {"model.autowatch.fct_target", "model.autowatch.targets_timeline"} <= ran
+    assert (
+        not {
+            "model.autowatch.dim_company",
+            "model.autowatch.fct_announcement",
+            "model.autowatch.fct_mention",
+        }
+        & ran
+    )
+    with duckdb.connect(str(paths.warehouse_file), read_only=True) as connection:
+        assert connection.execute(
+            "select qualifier from marts.fct_target where target_id = "
+            "(select target_id from marts.fct_target where value_low = 20)"
+        ).fetchall() == [("approx",)]
+    fresh = default_paths((ARTICLES_DIR,), seeds_dir, tmp_path / "fresh")
+    build(fresh, full_refresh=True)
+    assert fingerprints(paths.warehouse_file, READ_TIME_COLUMNS) == fingerprints(
+        fresh.warehouse_file, READ_TIME_COLUMNS
+    )
 
 
 def test_adding_removing_and_failing(site, built_paths, tmp_path):

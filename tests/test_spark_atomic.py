@@ -48,8 +48,15 @@ TARGETS_SQL = (
 )
 BRANDS_SQL = "select brand_code, note from marts.dim_brand order by brand_code"
 ARTICLES_SQL = "select file_name, article_id from marts.dim_article order by file_name"
-# The Moskvich article: curated targets cite it with evidence quotes.
-EDITED_ARTICLE = "002_d2ba2eeb3f36eea0.txt"
+# An edge case: no curated row cites it.
+EDITED_ARTICLE = "en_nulls_and_boundaries.txt"
+# "3.97 billion rubles" is no item of the review queue (the investment
+# target is curated), so a decision about it is stale. Its curated table
+# has a small downstream: the rebuild stays close to an articles-only one.
+STALE_DECISION = (
+    "111bb94c199a4ff5,figure_not_curated,3.97 billion rubles,1,not_a_target,"
+    "The investment.,curator,2026-11-25\n"
+)
 CHANGED_BRAND = "baic"
 
 
@@ -59,12 +66,10 @@ def live_rows(spark_dir: spark.SparkPaths, sql: str) -> list[tuple]:
 
 
 def build_arguments(
-    spark_dir: spark.SparkPaths,
-    seeds_dir: Path,
-    articles_dir: Path = SAMPLE_ARTICLES_DIR,
+    spark_dir: spark.SparkPaths, seeds_dir: Path, edge_cases_dir: Path = EDGE_CASES_DIR
 ) -> list[str]:
     return spark_build_arguments(
-        spark_dir.root.parent, articles_dir, EDGE_CASES_DIR, seeds_dir=seeds_dir
+        spark_dir.root.parent, SAMPLE_ARTICLES_DIR, edge_cases_dir, seeds_dir=seeds_dir
     )
 
 
@@ -84,26 +89,25 @@ def test_a_failing_rebuild_through_a_server_leaves_the_previous_warehouse(
     articles_before = live_rows(spark_dir, ARTICLES_SQL)
     assert targets_before and articles_before
 
-    # The article's file is edited (a correction appended), so its text,
-    # hence its id, changes, while the curated CSVs still cite the old id:
-    # the tests that tie curated rows to articles fail. Only an article
-    # changed, so this rebuild is incremental: dbt rewrites the article
-    # marts' affected partitions (in files hard-linked from the live
-    # build) before or while those tests fail.
-    articles = tmp_path / "articles"
-    shutil.copytree(SAMPLE_ARTICLES_DIR, articles)
-    edited = articles / EDITED_ARTICLE
+    # An article no curated row cites is edited (a correction appended),
+    # so its id changes and the article marts' partitions holding it are
+    # rewritten, in files hard-linked from the live build; and a review
+    # decision names an item the review queue does not have, which only a
+    # dbt test can see once those marts are built, so the build fails
+    # after dbt wrote them.
+    edge_cases = tmp_path / "edge_cases"
+    shutil.copytree(EDGE_CASES_DIR, edge_cases)
+    edited = edge_cases / EDITED_ARTICLE
     edited.write_bytes(edited.read_bytes() + b"\nCorrection: updated on Friday.\n")
-    (cited_id,) = {
-        article_id
-        for file_name, article_id in articles_before
-        if file_name == EDITED_ARTICLE
-    }
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    with (seeds / "review_decisions.csv").open("a", encoding="utf-8") as decisions:
+        decisions.write(STALE_DECISION)
     client = spark.ThriftSql("localhost", local_cluster.thrift_port, "test")
     try:
         databases_before = {row[0] for row in client.execute("show databases")}
         completed = run_autowatch(
-            *build_arguments(spark_dir, SEEDS_DIR, articles),
+            *build_arguments(spark_dir, seeds, edge_cases),
             environment=thrift_environment(local_cluster.thrift_port),
         )
         databases_after = {row[0] for row in client.execute("show databases")}
@@ -112,11 +116,8 @@ def test_a_failing_rebuild_through_a_server_leaves_the_previous_warehouse(
 
     assert completed.returncode == 1, completed.stderr
     assert "dbt build on Spark failed" in completed.stderr
-    assert (
-        "test evidence_in_article_stg_curated__targets_evidence_quote"
-        in completed.stderr
-    )
-    assert f"article_id='{cited_id}'" in completed.stderr
+    assert "test review_decision_names_an_item_of_review_queue" in completed.stderr
+    assert "article_id='111bb94c199a4ff5'" in completed.stderr
     assert databases_after == databases_before
     assert spark_dir.live_build() == live_build
     assert folder_fingerprint(live_build.root) == fingerprint

@@ -3,13 +3,17 @@
 import csv
 import shutil
 from datetime import date
+from pathlib import Path
 
 import duckdb
 import pytest
 
+from ingest import dbt
+from ingest.articles import read_article
 from ingest.dbt import MAX_LISTED_FAILURES
 from ingest.errors import BuildError, InputError
-from ingest.warehouse import build, table_name
+from ingest.paths import PROJECT_ROOT
+from ingest.warehouse import build, ingest, table_name
 from tests.conftest import rows
 
 BRANDS_AT_COMPANY_PLANTS = """
@@ -332,22 +336,104 @@ def test_a_first_build_that_fails_says_no_warehouse_was_written(inputs):
     assert not inputs.paths.warehouse_file.exists()
 
 
+# The Moskvich article: curated rows cite it (articles.csv lists it).
+CITED_ARTICLE_FILE = "002_d2ba2eeb3f36eea0.txt"
+CITED_ARTICLE_ID = "996e770fdb030cba"
+
+
+def change_text(article: Path) -> str:
+    """Append a correction, as an editor might."""
+    article.write_text(
+        article.read_text(encoding="utf-8") + "\nCorrection: updated on Friday.\n",
+        encoding="utf-8",
+    )
+    return (
+        f"its file {article.name} now holds article "
+        f"{read_article(article).article_id}, so its text changed after it was "
+        "curated; check the quotes that cite it against the new text, then "
+        "give those rows and articles.csv the new id"
+    )
+
+
+def make_unreadable(article: Path) -> str:
+    article.write_bytes(b"\x00" + article.read_bytes())
+    return (
+        f"its file could not be read: {article}:1:1: "
+        "file contains a NUL byte: binary file, not text"
+    )
+
+
+def delete(article: Path) -> str:
+    article.unlink()
+    return f"its file {article.name} is in none of the articles folders"
+
+
+def rows_citing(seeds_dir: Path, article_id: str) -> int:
+    """Curated rows, other than the article's own in articles.csv, citing it."""
+    count = 0
+    for path in seeds_dir.glob("*.csv"):
+        if path.name != "articles.csv":
+            with path.open(encoding="utf-8", newline="") as file:
+                count += sum(
+                    row.get("article_id") == article_id for row in csv.DictReader(file)
+                )
+    return count
+
+
+@pytest.mark.parametrize("damage", [change_text, make_unreadable, delete])
+def test_an_article_that_curated_rows_cite_must_be_read(inputs, built_paths, damage):
+    """A cited article whose file changed, cannot be read or is gone is one
+    problem at its row of articles.csv, saying which, before dbt runs."""
+    paths = inputs.paths
+    before = copy_as_live(built_paths, paths)
+    what_became_of_it = damage(inputs.articles_dir / CITED_ARTICLE_FILE)
+    with pytest.raises(InputError) as caught:
+        build(paths)
+    (problem,) = caught.value.problems
+    line = line_starting_with(inputs.seed("articles"), f"{CITED_ARTICLE_ID},")
+    assert (problem.path, problem.line, problem.column) == (
+        inputs.seed("articles"),
+        line,
+        1,
+    )
+    citing = rows_citing(inputs.seeds_dir, CITED_ARTICLE_ID)
+    assert citing > 1
+    assert problem.message == (
+        f"article {CITED_ARTICLE_ID} is not among the articles read "
+        f"({citing} curated rows cite it): {what_became_of_it}"
+    )
+    assert snapshot(paths.warehouse_file) == before
+    if damage is change_text:
+        # The README shows this very message.
+        shown = f"seeds/articles.csv:{line}:1: {problem.message}"
+        assert shown in (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+
+
 @pytest.mark.slow
-def test_a_deleted_article_cited_by_curated_facts_lists_the_first_failures(
-    inputs,
-):
-    """Dozens of tests fail downstream of one deleted article; the message
-    lists the first ones, those closest to the cause, and says where the
-    rest are."""
-    (inputs.articles_dir / "002_d2ba2eeb3f36eea0.txt").unlink()
+def test_an_article_missing_from_raw_tables_lists_the_first_failures(inputs):
+    """Raw tables loaded without the ingester's checks, missing an article
+    that curated facts cite: dozens of tests fail downstream, and the
+    message lists the first ones, those closest to the cause, and says
+    where the rest are."""
+    paths = inputs.paths
+    inputs.warehouse_dir.mkdir()
+    database_file = inputs.warehouse_dir / "loaded_elsewhere.duckdb"
+    ingest(paths, database_file)
+    connection = duckdb.connect(str(database_file))
+    try:
+        connection.execute(
+            "delete from raw.news_articles where article_id = ?", [CITED_ARTICLE_ID]
+        )
+    finally:
+        connection.close()
     with pytest.raises(BuildError) as caught:
-        build(inputs.paths)
+        dbt.build(paths, database_file)
     failures = caught.value.failures
     failed_count = int(caught.value.summary.split(": ")[1].split()[0])
     assert failed_count > MAX_LISTED_FAILURES
     assert len(failures) == MAX_LISTED_FAILURES + 1
     assert failures[-1] == (
         f"… and {failed_count - MAX_LISTED_FAILURES} more; every failure is in "
-        f"{inputs.paths.dbt_log_dir / 'dbt.log'}"
+        f"{paths.dbt_log_dir / 'dbt.log'}"
     )
     assert all(failure.startswith(("test ", "model ")) for failure in failures[:-1])
