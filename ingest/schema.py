@@ -282,7 +282,9 @@ TABLES: tuple[Table, ...] = (
     ),
     Table(
         name="brand_plant_assembly",
-        key=("brand_code", "plant_code", "assembly_stage", "article_id"),
+        # One statement per brand, plant, stage and scope in an article: 002
+        # plans the brand's 600 cars of 2022 and its electric cars from 2024.
+        key=("brand_code", "plant_code", "assembly_stage", "scope", "article_id"),
         description="Which brand is assembled (or planned) at which plant.",
         columns=(
             Column("brand_code", required=True, references="brands"),
@@ -378,7 +380,7 @@ TABLES: tuple[Table, ...] = (
                     "production_per_year",
                     "investment",
                     "model_count",
-                    "brand_count",
+                    "added_brand_count",
                 ),
             ),
             Column("value_low", DECIMAL, required=True),

@@ -10,7 +10,7 @@ renamed as (
 
     select
         {{ surrogate_key([
-            'brand_code', 'plant_code', 'assembly_stage', 'article_id'
+            'brand_code', 'plant_code', 'assembly_stage', 'scope', 'article_id'
         ]) }} as brand_plant_id,
         {{ entity_id('brand', 'brand_code') }} as brand_id,
         {{ entity_id('plant', 'plant_code') }} as plant_id,
