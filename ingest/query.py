@@ -249,10 +249,15 @@ def _text(value: object) -> str:
 
 
 def format_table(result: QueryResult) -> str:
-    """Aligned columns with a header rule; nulls print as empty cells."""
-    cells = [[_text(value) for value in row] for row in result.rows]
+    """Aligned columns with a header rule; nulls print as empty cells.
+
+    A cell with line breaks (an EXPLAIN plan, an article's text) spans as
+    many lines, the row's other cells padded beside it, so the columns
+    stay aligned.
+    """
+    rows = [[_text(value).splitlines() or [""] for value in row] for row in result.rows]
     widths = [
-        max([len(name), *(len(row[index]) for row in cells)])
+        max([len(name), *(len(line) for row in rows for line in row[index])])
         for index, name in enumerate(result.column_names)
     ]
     lines = [
@@ -262,12 +267,14 @@ def format_table(result: QueryResult) -> str:
         ).rstrip(),
         "  ".join("-" * width for width in widths),
     ]
-    lines += [
-        "  ".join(
-            cell.ljust(width) for cell, width in zip(row, widths, strict=True)
-        ).rstrip()
-        for row in cells
-    ]
+    for row in rows:
+        for line_number in range(max(len(cell) for cell in row)):
+            lines.append(
+                "  ".join(
+                    (cell[line_number] if line_number < len(cell) else "").ljust(width)
+                    for cell, width in zip(row, widths, strict=True)
+                ).rstrip()
+            )
     lines.append(f"({len(result.rows)} row{'' if len(result.rows) == 1 else 's'})")
     return "\n".join(lines)
 

@@ -63,6 +63,21 @@ def test_table_format_aligns_columns(built_paths):
     assert lines[-1] == f"({len(expected)} rows)"
 
 
+def test_table_format_keeps_a_multi_line_cell_in_its_column(built_paths):
+    sql = "select 'first' || chr(10) || 'second line' as text, 7 as number"
+
+    result = query_as("table", built_paths, sql)
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "text         number",
+        "-----------  ------",
+        "first        7",
+        "second line",
+        "(1 row)",
+    ]
+
+
 def test_csv_format(built_paths):
     result = query_as("csv", built_paths, PLANTS_SQL)
 
