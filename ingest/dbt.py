@@ -181,9 +181,9 @@ def build(
         command.append("--full-refresh")
     if select:
         command += ["--select", *select]
-    earlier_compiled_code = compiled_code(paths) if select else {}
+    earlier_manifest = read_manifest(paths) if select else None
     result = invoke(command, paths, database_file)
-    keep_compiled_code(paths, earlier_compiled_code)
+    keep_compiled_code(paths, earlier_manifest)
     _raise_unless_passed(
         result,
         paths,
@@ -197,47 +197,42 @@ def build(
     )
 
 
-def compiled_code(paths: Paths) -> dict[str, str]:
-    """Each node's compiled SQL in the manifest of the last dbt run, with
-    the adapter that compiled it (key ``""``); empty without a manifest."""
+def read_manifest(paths: Paths) -> dict | None:
+    """The manifest of the last dbt run, or None when there is none."""
     try:
-        manifest = json.loads((paths.dbt_target_dir / "manifest.json").read_text())
+        return json.loads((paths.dbt_target_dir / "manifest.json").read_text())
     except (OSError, ValueError):
-        return {}
-    return {
-        "": manifest["metadata"].get("adapter_type") or "",
-        **{
-            unique_id: node["compiled_code"]
-            for unique_id, node in manifest["nodes"].items()
-            if node.get("compiled_code")
-        },
-    }
+        return None
 
 
-def keep_compiled_code(paths: Paths, earlier: dict[str, str]) -> None:
+def keep_compiled_code(paths: Paths, earlier: dict | None) -> None:
     """Give the manifest of a run of a selection the compiled SQL of the
-    nodes it left out, from the run before (``compiled_code``).
+    nodes it left out, from ``earlier``, the manifest of the run before.
 
     dbt writes every node to the manifest but compiles only those it ran,
     and ``autowatch lineage`` traces columns through the compiled SQL of
     every model. A rebuild runs a selection only when the dbt project is
-    the live build's, so the nodes it left out compile as they did then.
+    the live build's, so the nodes it left out compile as they did then
+    (on the same adapter).
     """
-    manifest_file = paths.dbt_target_dir / "manifest.json"
-    if not earlier:
+    if earlier is None:
         return
-    manifest = json.loads(manifest_file.read_text())
-    if manifest["metadata"].get("adapter_type") != earlier[""]:
+    manifest = read_manifest(paths)
+    if manifest is None or manifest["metadata"].get("adapter_type") != earlier[
+        "metadata"
+    ].get("adapter_type"):
         return
     for unique_id, node in manifest["nodes"].items():
-        if not node.get("compiled_code") and unique_id in earlier:
-            node["compiled_code"] = earlier[unique_id]
+        code = earlier["nodes"].get(unique_id, {}).get("compiled_code")
+        if code and not node.get("compiled_code"):
+            node["compiled_code"] = code
             node["compiled"] = True
-    manifest_file.write_text(json.dumps(manifest))
+    (paths.dbt_target_dir / "manifest.json").write_text(json.dumps(manifest))
 
 
-# One input mistake (an article file deleted that curated facts cite) can
-# fail dozens of tests downstream; failures are listed from staging on, so
+# One input mistake (an article that curated facts cite missing from raw
+# tables loaded without the ingester's checks) can fail dozens of tests
+# downstream; failures are listed from staging on, so
 # the first few are the closest to the cause.
 MAX_LISTED_FAILURES = 10
 
@@ -327,17 +322,22 @@ def build_on_spark(
             ["run", "--select", "config.materialized:view", "--exclude", *select],
             ["build", "--select", *select],
         ]
-    earlier_compiled_code = compiled_code(paths) if select else {}
-    for command in commands:
-        result = dbtRunner().invoke(dbt_arguments(command, paths, target))
-        keep_compiled_code(paths, earlier_compiled_code)
-        _raise_unless_passed(
-            result,
-            paths,
-            engine=" on Spark",
-            failing_rows=lambda compiled_sql: _failing_rows_on_spark(sql, compiled_sql),
-            consequence="",
-        )
+    earlier_manifest = read_manifest(paths) if select else None
+    try:
+        for command in commands:
+            result = dbtRunner().invoke(dbt_arguments(command, paths, target))
+            _raise_unless_passed(
+                result,
+                paths,
+                engine=" on Spark",
+                failing_rows=lambda compiled_sql: _failing_rows_on_spark(
+                    sql, compiled_sql
+                ),
+                consequence="",
+            )
+    finally:
+        # Once, on the manifest of the last command that ran.
+        keep_compiled_code(paths, earlier_manifest)
 
 
 def _failing_rows_on_spark(sql, compiled_sql: str) -> list[str]:
