@@ -35,6 +35,7 @@ from tests.spark_support import (
     spark_build_arguments,
     thrift_environment,
 )
+from tests.test_bad_inputs import CURATED_CASES
 from tests.test_crash import wait_until_stopped
 from tests.test_warehouse import edit_row
 
@@ -50,13 +51,12 @@ BRANDS_SQL = "select brand_code, note from marts.dim_brand order by brand_code"
 ARTICLES_SQL = "select file_name, article_id from marts.dim_article order by file_name"
 # An edge case: no curated row cites it.
 EDITED_ARTICLE = "en_nulls_and_boundaries.txt"
-# "3.97 billion rubles" is no item of the review queue (the investment
-# target is curated), so a decision about it is stale. Its curated table
-# has a small downstream: the rebuild stays close to an articles-only one.
-STALE_DECISION = (
-    "111bb94c199a4ff5,figure_not_curated,3.97 billion rubles,1,not_a_target,"
-    "The investment.,curator,2026-11-25\n"
-)
+# The bad-input catalogue's stale review decision: only a dbt test sees
+# it, and its curated table has a small downstream, so the rebuild stays
+# close to an articles-only one.
+(STALE_DECISION_CASE,) = [
+    case for case in CURATED_CASES if case["name"] == "stale_review_decision"
+]
 CHANGED_BRAND = "baic"
 
 
@@ -102,7 +102,7 @@ def test_a_failing_rebuild_through_a_server_leaves_the_previous_warehouse(
     seeds = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds)
     with (seeds / "review_decisions.csv").open("a", encoding="utf-8") as decisions:
-        decisions.write(STALE_DECISION)
+        decisions.write(STALE_DECISION_CASE["append_line"] + "\n")
     client = spark.ThriftSql("localhost", local_cluster.thrift_port, "test")
     try:
         databases_before = {row[0] for row in client.execute("show databases")}
