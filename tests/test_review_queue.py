@@ -88,6 +88,8 @@ def test_stale_decision_test_and_decision_unit_test_ran_and_passed(built_paths):
         "review_queue_keys_differ_when_items_share_a_key": "pass",
         "unit_test.autowatch.review_queue."
         "review_queue_matches_figures_and_targets_by_unit_too": "pass",
+        "unit_test.autowatch.review_queue."
+        "review_queue_keeps_a_decision_on_a_target_with_that_target": "pass",
     }
 
 

@@ -7,7 +7,9 @@
     in seeds/review_decisions.csv stays attached across rebuilds.
     Occurrences are counted over every extracted figure or mention, not
     only the queued ones, so curating one item does not renumber the
-    others. -#}
+    others. A curated target is named by its target_code, which no other
+    target can take: numbering targets that share a quote would hand a
+    decision to another target once one with an earlier code is added. -#}
 with
 
 fct_extracted_figure as (
@@ -82,26 +84,6 @@ mentions_numbered as (
 
 ),
 
-targets_numbered as (
-
-    select
-        fct_target.target_id,
-        fct_target.article_id,
-        fct_target.evidence_quote,
-        fct_target.unit,
-        fct_target.currency,
-        fct_target.value_low,
-        fct_target.value_high,
-        cast(
-            dense_rank() over (
-                partition by fct_target.article_id, fct_target.evidence_quote
-                order by fct_target.target_code
-            ) as bigint
-        ) as occurrence
-    from fct_target
-
-),
-
 uncurated_figures as (
 
     select
@@ -149,25 +131,23 @@ candidate_entities as (
 unextracted_targets as (
 
     select
-        targets_numbered.target_id as reviewed_id,
-        targets_numbered.article_id,
+        fct_target.target_id as reviewed_id,
+        fct_target.article_id,
         'target_not_extracted' as review_kind,
-        targets_numbered.evidence_quote as surface_text,
-        targets_numbered.evidence_quote as sentence_text,
-        targets_numbered.unit,
+        fct_target.target_code as surface_text,
+        fct_target.evidence_quote as sentence_text,
+        fct_target.unit,
         cast(null as {{ dbt.type_string() }}) as entity_type,
-        targets_numbered.occurrence,
+        cast(1 as bigint) as occurrence,
         cast(null as bigint) as start_offset,
         cast(null as bigint) as end_offset,
-        targets_numbered.value_low,
-        targets_numbered.value_high
-    from targets_numbered
+        fct_target.value_low,
+        fct_target.value_high
+    from fct_target
     where not exists (
         select 1 as is_matched
         from fct_extracted_figure
-        where {{ figure_matches_target(
-            'fct_extracted_figure', 'targets_numbered'
-        ) }}
+        where {{ figure_matches_target('fct_extracted_figure', 'fct_target') }}
     )
 
 ),
