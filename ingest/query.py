@@ -15,6 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
@@ -318,8 +319,7 @@ class WarehouseStatus:
     article_count: int | None
     quarantined_count: int | None
     inputs: dict = field(default_factory=dict)
-    # (schema, relation, "table" or "view", row count)
-    relations: list[tuple[str, str, str, int]] = field(default_factory=list)
+    relations: list[RelationCount] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         return {
@@ -332,10 +332,7 @@ class WarehouseStatus:
             "article_count": self.article_count,
             "quarantined_count": self.quarantined_count,
             "inputs": self.inputs,
-            "relations": [
-                {"schema": schema, "name": name, "kind": kind, "rows": count}
-                for schema, name, kind, count in self.relations
-            ],
+            "relations": [relation._asdict() for relation in self.relations],
         }
 
     def describe(self) -> str:
@@ -351,8 +348,15 @@ class WarehouseStatus:
             shown = ", ".join(value) if isinstance(value, list) else value
             lines.append(f"input {key}: {shown}")
         lines.append("relations (rows):")
-        for schema, name, kind, count in self.relations:
-            lines.append(f"  {schema}.{name} ({kind}): {count}")
+        for relation in self.relations:
+            shown = (
+                relation.rows
+                if relation.problem is None
+                else f"does not resolve: {relation.problem}"
+            )
+            lines.append(
+                f"  {relation.schema}.{relation.name} ({relation.kind}): {shown}"
+            )
         return "\n".join(lines)
 
 
@@ -368,9 +372,18 @@ def _build_info(connection: duckdb.DuckDBPyConnection) -> tuple | None:
         return None
 
 
-def _relations(
-    connection: duckdb.DuckDBPyConnection,
-) -> list[tuple[str, str, str, int]]:
+class RelationCount(NamedTuple):
+    """A relation of the warehouse and its row count, or why it has none."""
+
+    schema: str
+    name: str
+    kind: str  # "table" or "view"
+    rows: int | None
+    # Set when counting failed: a view over a relation that is gone.
+    problem: str | None = None
+
+
+def _relations(connection: duckdb.DuckDBPyConnection) -> list[RelationCount]:
     listed = connection.execute(
         "select schema_name, table_name, 'table' from duckdb_tables() "
         "where database_name = current_database() "
@@ -384,10 +397,18 @@ def _relations(
     ).fetchall()
     counted = []
     for schema, name, kind in listed:
-        (count,) = connection.execute(
-            f"select count(*) from {table_name(schema, name)}"
-        ).fetchone()
-        counted.append((schema, name, kind, count))
+        try:
+            (count,) = connection.execute(
+                f"select count(*) from {table_name(schema, name)}"
+            ).fetchone()
+        except duckdb.Error as error:
+            # One broken view must not hide what the rest of the
+            # warehouse holds: status is where one looks when in doubt.
+            counted.append(
+                RelationCount(schema, name, kind, None, " ".join(str(error).split()))
+            )
+        else:
+            counted.append(RelationCount(schema, name, kind, count))
     return counted
 
 

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 from ingest.cli import cli
 from ingest.errors import InputError
 from ingest.query import check_read_only, connect_read_only, warehouse_status
+from tests.conftest import copy_warehouse
 
 PLANTS_SQL = (
     "select plant_code, region from marts.dim_plant "
@@ -345,6 +346,7 @@ def test_status_reports_build_inputs_and_row_counts(built_paths, warehouse):
         "name": "plant_brands",
         "kind": "view",
         "rows": assembly_count,
+        "problem": None,
     }
     assert relations[("marts", "bridge_brand_plant")]["kind"] == "table"
     assert {schema for schema, _ in relations} >= {
@@ -366,6 +368,33 @@ def test_status_text_names_when_and_from_what(built_paths):
     assert lines[0].startswith(f"warehouse: {built_paths.warehouse_file} (")
     assert lines[1] == f"built at: {status.built_at.isoformat()}"
     assert f"input seeds_dir: {built_paths.seeds_dir}" in lines
-    counts = {(schema, name): count for schema, name, _, count in status.relations}
+    counts = {
+        (relation.schema, relation.name): relation.rows for relation in status.relations
+    }
     plant_brand_count = counts[("reporting", "plant_brands")]
     assert f"  reporting.plant_brands (view): {plant_brand_count}" in lines
+
+
+def test_status_names_a_view_that_no_longer_resolves_and_counts_the_rest(
+    built_paths, tmp_path
+):
+    """A warehouse changed by hand (a table a view reads dropped) still
+    gets its status: the broken view says why it has no count."""
+    paths = copy_warehouse(built_paths, tmp_path / "warehouse")
+    with duckdb.connect(str(paths.warehouse_file)) as connection:
+        connection.execute("drop table marts.bridge_brand_plant")
+
+    result = run("status", "--warehouse-dir", str(paths.warehouse_dir))
+
+    assert result.exit_code == 0, result.output
+    (broken,) = [
+        line for line in result.stdout.splitlines() if "does not resolve" in line
+    ]
+    assert broken.startswith("  reporting.plant_brands (view): does not resolve: ")
+    assert "bridge_brand_plant" in broken
+    assert "  marts.dim_brand (table): " in result.stdout
+    status = json.loads(
+        run("status", "--json", "--warehouse-dir", str(paths.warehouse_dir)).stdout
+    )
+    (problem,) = [relation for relation in status["relations"] if relation["problem"]]
+    assert (problem["name"], problem["rows"]) == ("plant_brands", None)
