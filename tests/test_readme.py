@@ -26,8 +26,8 @@ def tour_blocks() -> list[tuple[str, int | None, str]]:
     return blocks
 
 
-def test_the_readme_shows_two_tour_queries():
-    assert len(tour_blocks()) == 2
+def test_the_readme_shows_three_tour_queries():
+    assert len(tour_blocks()) == 3
 
 
 @pytest.mark.parametrize("number", range(len(tour_blocks())))

@@ -40,16 +40,21 @@ named as (
 
     select
         fct_announcement.announcement_id,
+        fct_announcement.article_id,
+        fct_announcement.announcement_code,
         fct_announcement.announcement_type,
         announcer_company.company_name as announcer_company_name,
         dim_person.full_name as announcer_person_name,
         subject_company.company_name as subject_company_name,
+        dim_brand.brand_code,
         dim_brand.brand_name,
+        dim_plant.plant_code,
         dim_plant.plant_name,
         fct_announcement.summary,
         fct_announcement.evidence_quote,
         fct_announcement.announced_on_precision,
         dim_article.title as article_title,
+        dim_article.file_name as article_file_name,
         fct_announcement.announced_on,
         dim_article.published_on as article_published_on
     from fct_announcement

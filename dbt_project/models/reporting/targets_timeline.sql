@@ -24,11 +24,18 @@ dim_brand as (
 
 ),
 
+dim_article as (
+
+    select * from {{ ref('dim_article') }}
+
+),
+
 named as (
 
     select
         fct_target.target_id,
         fct_target.announcement_id,
+        fct_target.article_id,
         fct_target.target_code,
         dim_plant.plant_code,
         dim_plant.parent_plant_code,
@@ -43,12 +50,15 @@ named as (
         fct_target.currency,
         fct_target.period_grain,
         fct_target.evidence_quote,
+        dim_article.title as article_title,
+        dim_article.file_name as article_file_name,
         fct_target.value_low,
         fct_target.value_high,
         fct_target.period_start,
         fct_target.period_end,
         year(fct_target.period_start) as period_year,
-        fct_target.scope = 'electric' as is_electric_only
+        fct_target.scope = 'electric' as is_electric_only,
+        dim_article.published_on as article_published_on
     from fct_target
     left join dim_plant
         on fct_target.plant_id = dim_plant.plant_id
@@ -56,6 +66,8 @@ named as (
         on fct_target.company_id = dim_company.company_id
     left join dim_brand
         on fct_target.brand_id = dim_brand.brand_id
+    left join dim_article
+        on fct_target.article_id = dim_article.article_id
 
 )
 
