@@ -56,9 +56,9 @@ named as (
         fct_target.value_high,
         fct_target.period_start,
         fct_target.period_end,
+        dim_article.published_on as article_published_on,
         year(fct_target.period_start) as period_year,
-        fct_target.scope = 'electric' as is_electric_only,
-        dim_article.published_on as article_published_on
+        fct_target.scope = 'electric' as is_electric_only
     from fct_target
     left join dim_plant
         on fct_target.plant_id = dim_plant.plant_id
