@@ -66,19 +66,27 @@ def test_samples_score_at_least_095(matcher):
     _assert_scores(scores, 0.95)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 4 is partial: the development set has 9 of the 12 Russian "
-    "texts the issue asks for (no more openly licensed Russian news was found "
-    "with the search tool). Its scores pass: on all 39 texts mention "
-    "0.98/0.98, figure 0.99/0.98, period 0.96/0.98 (P/R); on the 9 Russian "
-    "texts 0.95/0.93, 1.00/1.00, 0.91/1.00; remove this mark when the Russian "
-    "texts are there",
-)
 def test_development_set_scores_at_least_085(matcher):
     paths = gold_files("dev")
     assert len(paths) >= 30, f"development set has {len(paths)} articles"
     scores = score_set(paths, matcher)
     _assert_scores(scores, 0.85)
-    russian = [path for path in paths if path.stem.startswith("ru_")]
+
+
+def test_russian_development_texts_score_at_least_085(matcher):
+    russian = [path for path in gold_files("dev") if path.stem.startswith("ru_")]
+    assert russian
+    _assert_scores(score_set(russian, matcher), 0.85)
+
+
+# Only the count is expected to fail: the scores above are tested on their
+# own, so a drop in them fails the suite instead of hiding in this xfail.
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 4 is partial: the development set has 9 of the 12 Russian "
+    "texts the issue asks for (no more openly licensed Russian news was found "
+    "with the search tool); remove this mark when the Russian texts are there",
+)
+def test_development_set_has_12_russian_texts():
+    russian = [path for path in gold_files("dev") if path.stem.startswith("ru_")]
     assert len(russian) >= 12, f"development set has {len(russian)} Russian texts"
