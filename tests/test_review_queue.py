@@ -90,6 +90,8 @@ def test_stale_decision_test_and_decision_unit_test_ran_and_passed(built_paths):
         "review_queue_matches_figures_and_targets_by_unit_too": "pass",
         "unit_test.autowatch.review_queue."
         "review_queue_keeps_a_decision_on_a_target_with_that_target": "pass",
+        "unit_test.autowatch.review_queue."
+        "review_queue_counts_occurrences_over_every_figure": "pass",
     }
 
 
