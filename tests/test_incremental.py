@@ -249,6 +249,16 @@ def test_adding_removing_and_failing(site, built_paths, tmp_path):
     assert changes(live) == [(new_id, "added")]
     new_rows = article_rows(live, new_id)
     assert all(count > 0 for count in new_rows.values()), new_rows
+    # Its names no curated alias covers reach the curators' queue (the
+    # samples have none left).
+    with duckdb.connect(str(live), read_only=True) as connection:
+        candidates = connection.execute(
+            "select surface_text, entity_type from marts.review_queue "
+            "where article_id = ? and review_kind = 'candidate_entity' "
+            "order by start_offset",
+            [new_id],
+        ).fetchall()
+    assert candidates == [("Baltic Motors", "company"), ("Pskov Oblast", "place")]
     # (b) The unchanged article's rows were left alone: every marker is
     # still there.
     assert marked_values(live, marked) == dict.fromkeys(INCREMENTAL_MARTS, MARKER)

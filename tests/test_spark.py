@@ -110,6 +110,12 @@ def test_edge_cases_reach_the_compared_marts(spark_build):
         sentences = [sentence for _, sentence in surfaces]
         repeated = "Калининградский завод «Автотор» в 2024 году собрал 50 тыс."
         assert sum(1 for sentence in sentences if sentence.startswith(repeated)) == 2
+        # Names no alias covers reach the curators' queue.
+        candidates = connection.execute(
+            "select surface_text from marts.review_queue "
+            "where review_kind = 'candidate_entity' order by surface_text"
+        ).fetchall()
+        assert candidates == [("Baltic Motors",), ("Pskov Oblast",)]
         # Articles without curated metadata keep null metadata on Spark too.
         null_outlets = connection.execute(
             "select count(*) from marts.dim_article "
