@@ -112,6 +112,7 @@ def test_old_client_sees_the_docs_as_comments(
     )
 
     assert (return_code, stderr) == (0, "")
+    assert len(expected) > 10
     assert rows[1:] == expected
     assert all(comment for _, _, comment in expected)
 

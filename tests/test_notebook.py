@@ -114,6 +114,7 @@ def test_targets_by_plant_and_period_with_chart(executed, warehouse):
     text = code_cell_text(cell)
 
     assert len(periods) > 1
+    assert electric
     for (value,) in electric:
         assert f"│ electric │ {value:>15} │" in text
     chart = output_dir / CHART_NAME
