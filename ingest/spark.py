@@ -669,7 +669,7 @@ def add_extracted_rows(new_dir: Path, table_dir: Path) -> None:
     shutil.rmtree(new_dir)
 
 
-def _table_columns(sql, qualified: str) -> tuple[list[list[str]], list[str]]:
+def _table_columns(sql, schema: str, table: str) -> tuple[list[list[str]], list[str]]:
     """A table's columns ``[name, Spark type]`` and its partition columns.
 
     DESCRIBE lists every column, then, under "# Partition Information",
@@ -678,6 +678,7 @@ def _table_columns(sql, qualified: str) -> tuple[list[list[str]], list[str]]:
     columns: list[list[str]] = []
     partition_columns: list[str] = []
     in_partitions = False
+    qualified = f"{quoted(schema)}.{quoted(table)}"
     for name, data_type, *_ in sql.execute(f"describe table {qualified}"):
         if name.startswith("#"):
             in_partitions = in_partitions or name == "# Partition Information"
@@ -710,9 +711,7 @@ def record_tables(
         for table in table_names:
             if table in views or not build.table_dir(schema, table).is_dir():
                 continue
-            columns, partition_columns = _table_columns(
-                sql, f"{quoted(build_schema)}.{quoted(table)}"
-            )
+            columns, partition_columns = _table_columns(sql, build_schema, table)
             tables.append(
                 {
                     "schema": schema,
