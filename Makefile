@@ -55,10 +55,15 @@ chromium: ## Install Debian's chromium (for the docs page test) when missing
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y chromium)
 
 # Where it cannot be installed the Spark tests are skipped, saying why.
-java: ## Install Java 17 (for the Spark tests) when missing
-	command -v java >/dev/null || \
+# The major version `java -version` prints ("1.8.0" reads as 1); 0 without Java.
+JAVA_MAJOR = java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -n 1
+
+java: ## Install Java 17 (for the Spark tests) when missing or older
+	@major=$$($(JAVA_MAJOR)); \
+	if [ "$${major:-0}" -lt 17 ]; then \
 		($(SUDO) apt-get update && $(SUDO) apt-get install -y openjdk-17-jre-headless) || \
-		echo "Java 17 could not be installed: the Spark tests will be skipped" >&2
+		echo "Java 17 could not be installed: the Spark tests will be skipped" >&2; \
+	fi
 
 # Corpus sizes for `make bench`; e.g. `make bench SIZES="1000"`.
 SIZES ?= 1000 10000 100000
