@@ -173,6 +173,10 @@ def ingest(
     click.echo(f"wrote the raw tables to {database.resolve()}", err=True)
 
 
+# A corpus of new articles would otherwise print a line each.
+UNCURATED_ARTICLES_LISTED = 5
+
+
 def _report_ingest(result) -> None:
     click.echo(f"loaded {result.article_count} article(s)", err=True)
     for table_name, count in sorted(result.curated_row_counts.items()):
@@ -181,6 +185,19 @@ def _report_ingest(result) -> None:
         click.echo(f"quarantined {len(result.quarantined)} article file(s):", err=True)
         for reason in result.quarantined:
             click.echo(f"  {reason}", err=True)
+    uncurated = result.uncurated_articles
+    if uncurated:
+        click.echo(
+            f"{len(uncurated)} article(s) not in articles.csv yet, so with no "
+            "publication date or outlet:",
+            err=True,
+        )
+        for path in uncurated[:UNCURATED_ARTICLES_LISTED]:
+            click.echo(f"  {path}", err=True)
+        if len(uncurated) > UNCURATED_ARTICLES_LISTED:
+            click.echo(
+                f"  … and {len(uncurated) - UNCURATED_ARTICLES_LISTED} more", err=True
+            )
 
 
 @cli.command()

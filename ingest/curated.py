@@ -401,6 +401,27 @@ def unknown_codes(tables: list[CuratedTable]) -> list[Problem]:
 ARTICLE_COLUMN = "article_id"
 
 
+def uncurated_articles(
+    curated: Iterable[CuratedTable], article_ids_by_path: dict[str, str]
+) -> list[str]:
+    """Paths of the articles read that articles.csv does not list, sorted.
+
+    They build like any other, but with no publication date or outlet, so
+    a timeline cannot place them until a curator adds their row.
+    """
+    listed = {
+        row.get(ARTICLE_COLUMN)
+        for curated_table in curated
+        if curated_table.table.name == "articles"
+        for row in curated_table.rows
+    }
+    return sorted(
+        path
+        for path, article_id in article_ids_by_path.items()
+        if article_id not in listed
+    )
+
+
 def unread_articles(
     curated: Iterable[CuratedTable],
     article_ids_by_path: dict[str, str],

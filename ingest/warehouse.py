@@ -26,6 +26,7 @@ from ingest.curated import (
     CuratedTable,
     check_evidence_quotes,
     read_curated,
+    uncurated_articles,
     unread_articles,
 )
 from ingest.errors import BuildLockedError, InputError
@@ -199,6 +200,9 @@ class IngestResult:
     # Wall-clock seconds per phase ("ingest", "extraction", "dbt"), for
     # `make bench`; nothing depends on them.
     phase_seconds: dict[str, float] = field(default_factory=dict)
+    # Paths of the articles read that seeds/articles.csv does not list:
+    # built, but with no publication date or outlet.
+    uncurated_articles: list[str] = field(default_factory=list)
 
 
 EXTRACTION_KEY_COLUMNS = (
@@ -892,9 +896,12 @@ def ingest(
     texts = {article.article_id: article.text for article in batch.articles}
     if previous_file is not None:
         texts.update(_reused_texts(previous_file, batch, curated))
+    article_ids_by_path = {
+        file_path: article_id for file_path, _, _, article_id in batch.manifest
+    }
     problems = unread_articles(
         curated,
-        {file_path: article_id for file_path, _, _, article_id in batch.manifest},
+        article_ids_by_path,
         {rejected.file_path: rejected.reason for rejected in batch.rejected},
     ) + check_evidence_quotes(curated, texts)
     if problems:
@@ -945,6 +952,7 @@ def ingest(
         connection.close()
     result.started_from_live = started_from_live
     result.curated_changed = curated_changed
+    result.uncurated_articles = uncurated_articles(curated, article_ids_by_path)
     result.changed_curated_tables = changed_curated_tables
     reached("raw-loaded")
     result.phase_seconds["ingest"] = (

@@ -42,6 +42,8 @@ def test_ingest_loads_raw_tables_and_reports_on_stderr(inputs, tmp_path):
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
     assert "loaded 4 article(s)\n" in result.stderr
+    # Every sample has its row in articles.csv.
+    assert "not in articles.csv" not in result.stderr
     assert result.stderr.endswith(f"wrote the raw tables to {database}\n")
     connection = duckdb.connect(str(database), read_only=True)
     try:
@@ -50,6 +52,22 @@ def test_ingest_loads_raw_tables_and_reports_on_stderr(inputs, tmp_path):
         ).fetchone() == (4,)
     finally:
         connection.close()
+
+
+def test_articles_missing_from_articles_csv_are_named(inputs, tmp_path):
+    """They load, but with no publication date: the curator is told which."""
+    added = [inputs.articles_dir / f"new_{number}.txt" for number in range(7)]
+    for number, path in enumerate(added):
+        path.write_text(f"Avtotor news number {number}.\n", encoding="utf-8")
+
+    result = ingest_into(inputs, tmp_path / "inputs.duckdb")
+
+    assert result.exit_code == 0, result.output
+    listed = [f"  {path}\n" for path in added[:5]]
+    assert (
+        "7 article(s) not in articles.csv yet, so with no publication date or "
+        "outlet:\n" + "".join(listed) + "  … and 2 more\n"
+    ) in result.stderr
 
 
 def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
