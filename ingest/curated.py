@@ -493,7 +493,8 @@ def _what_became_of(
     return f"its file {file_name} is in none of the articles folders"
 
 
-QUOTE_COLUMN = "evidence_quote"
+# Columns whose text must be the cited article's own words, verbatim.
+QUOTE_COLUMNS = ("evidence_quote", "title")
 
 # Characters that editors and word processors substitute for straight
 # quotes; a curator who retypes a quote often gets these instead.
@@ -561,37 +562,39 @@ def check_evidence_quotes(
     problems: list[Problem] = []
     loose_articles: dict[str, tuple[str, list[int]]] = {}
     for curated_table in curated:
-        if QUOTE_COLUMN not in curated_table.table.column_names:
-            continue
+        quote_columns = [
+            name for name in QUOTE_COLUMNS if name in curated_table.table.column_names
+        ]
         for row, positions in zip(
             curated_table.rows, curated_table.cell_positions, strict=True
         ):
             article_id = row.get(ARTICLE_COLUMN)
-            quote = row.get(QUOTE_COLUMN)
             article_text = article_texts.get(article_id)
-            if not quote or article_text is None or quote in article_text:
-                continue
-            if article_id not in loose_articles:
-                loose_articles[article_id] = _loosened(article_text)
-            wording = _near_miss(quote, article_text, loose_articles[article_id])
-            if wording is None:
-                message = (
-                    f"quote is not in article {article_id}; evidence is the "
-                    "article's own words, copied verbatim"
+            for quote_column in quote_columns:
+                quote = row.get(quote_column)
+                if not quote or article_text is None or quote in article_text:
+                    continue
+                if article_id not in loose_articles:
+                    loose_articles[article_id] = _loosened(article_text)
+                wording = _near_miss(quote, article_text, loose_articles[article_id])
+                if wording is None:
+                    message = (
+                        f"quote is not in article {article_id}; evidence is the "
+                        "article's own words, copied verbatim"
+                    )
+                else:
+                    message = (
+                        f"quote differs from article {article_id} only in "
+                        "typographic quotes or whitespace; copy the article's "
+                        f"wording exactly: {wording!r}"
+                    )
+                line, column = positions[quote_column]
+                problems.append(
+                    Problem(
+                        curated_table.path,
+                        line,
+                        column,
+                        f"column {quote_column!r}: {message}",
+                    )
                 )
-            else:
-                message = (
-                    f"quote differs from article {article_id} only in "
-                    "typographic quotes or whitespace; copy the article's "
-                    f"wording exactly: {wording!r}"
-                )
-            line, column = positions[QUOTE_COLUMN]
-            problems.append(
-                Problem(
-                    curated_table.path,
-                    line,
-                    column,
-                    f"column {QUOTE_COLUMN!r}: {message}",
-                )
-            )
     return problems

@@ -228,6 +228,9 @@ TABLES: tuple[Table, ...] = (
         columns=(
             Column("article_id", required=True),
             Column("file_name", required=True),
+            # The headline, when the file's first line is not it (a lede
+            # or a teaser); copied verbatim from the article.
+            Column("title"),
             Column("outlet_company_code", references="companies"),
             Column("cited_source"),
             Column("published_on", DATE, required=True),

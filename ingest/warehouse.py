@@ -327,7 +327,24 @@ def _json_of_columns(alias: str, columns: list[str]) -> str:
     )
 
 
-def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
+def _raw_columns(
+    connection: duckdb.DuckDBPyConnection, catalog: str | None, name: str
+) -> list[str]:
+    """The columns one raw table of a catalog has, in order."""
+    return [
+        column
+        for (column,) in connection.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = coalesce(?, current_database()) "
+            "and table_schema = ? and table_name = ? order by ordinal_position",
+            [catalog, RAW_SCHEMA, name],
+        ).fetchall()
+    ]
+
+
+def _article_input_keys_sql(
+    connection: duckdb.DuckDBPyConnection, catalog: str | None, with_extraction: bool
+) -> str:
     """``(article_id, input_key)`` for every article of one catalog's raw.
 
     The key hashes everything an article's rows in the incremental marts
@@ -336,15 +353,16 @@ def _article_input_keys_sql(catalog: str | None, with_extraction: bool) -> str:
     entity names, publication date, autowatch version). A key that
     differs for any other reason (another DuckDB version printing JSON
     differently) only makes the build recompute more than it must.
+    Columns are the ones each catalog's tables have: a live warehouse
+    built before a column was added to them hashes without it, so its
+    keys differ and every article is recomputed, not refused.
     """
-    from ingest.schema import TABLES_BY_NAME
-
     article_columns = [
         name
-        for name, _ in NEWS_ARTICLE_COLUMNS
+        for name in _raw_columns(connection, catalog, "news_articles")
         if name not in ("article_id", "article_text")
     ]
-    curated_columns = list(TABLES_BY_NAME["articles"].column_names)
+    curated_columns = _raw_columns(connection, catalog, curated_raw_table("articles"))
     hashed = (
         _json_of_columns("articles", article_columns)
         + ", "
@@ -376,9 +394,10 @@ def _record_article_changes(
     """
     _create_table(connection, "article_changes", CHANGE_COLUMNS)
     changes = table_name(RAW_SCHEMA, "article_changes")
-    current_keys = _article_input_keys_sql(None, extract)
+    current_keys = _article_input_keys_sql(connection, None, extract)
     if has_previous and _has_previous_table(connection, "news_articles"):
         previous_keys = _article_input_keys_sql(
+            connection,
             PREVIOUS_CATALOG,
             _has_previous_table(connection, "article_extraction_keys"),
         )

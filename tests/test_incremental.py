@@ -232,6 +232,29 @@ def test_a_curated_edit_rebuilds_only_what_reads_that_table(built_paths, tmp_pat
     )
 
 
+def test_a_live_warehouse_from_before_a_curated_column_is_rebuilt(
+    built_paths, tmp_path
+):
+    """A warehouse built before articles.csv had its title column (as
+    after an upgrade): the next build compares articles on the columns
+    each side has, so every article counts as changed and is recomputed,
+    instead of the build failing on the column the old one lacks."""
+    copied = copy_warehouse(built_paths, tmp_path / "warehouse")
+    with duckdb.connect(str(copied.warehouse_file)) as connection:
+        connection.execute("alter table raw.curated_articles drop column title")
+        article_count = connection.execute(
+            "select count(*) from raw.news_articles"
+        ).fetchone()[0]
+
+    rebuilt = build(copied)
+
+    assert rebuilt.ingest.changed_article_count == article_count
+    assert {kind for _, kind in changes(copied.warehouse_file)} == {"changed"}
+    assert fingerprints(copied.warehouse_file, READ_TIME_COLUMNS) == fingerprints(
+        built_paths.warehouse_file, READ_TIME_COLUMNS
+    )
+
+
 def test_adding_removing_and_failing(site, built_paths, tmp_path):
     live = site.paths.warehouse_file
     new_id = added_article_id()

@@ -14,7 +14,7 @@ from ingest.dbt import MAX_LISTED_FAILURES
 from ingest.errors import BuildError, InputError
 from ingest.paths import PROJECT_ROOT
 from ingest.warehouse import build, ingest, table_name
-from tests.conftest import rows
+from tests.conftest import ARTICLES_DIR, rows
 
 BRANDS_AT_COMPANY_PLANTS = """
     select distinct brand.brand_name
@@ -437,3 +437,23 @@ def test_an_article_missing_from_raw_tables_lists_the_first_failures(inputs):
         f"{paths.dbt_log_dir / 'dbt.log'}"
     )
     assert all(failure.startswith(("test ", "model ")) for failure in failures[:-1])
+
+
+def test_a_curated_headline_replaces_a_lede_as_the_title(warehouse):
+    """003 opens with its lede; articles.csv gives the headline, which the
+    article holds verbatim. The others keep their first line."""
+    titles = dict(rows(warehouse, "select file_name, title from marts.dim_article"))
+    text = (ARTICLES_DIR / "003_fe566e868f15ac09.txt").read_text(encoding="utf-8")
+    headline = (
+        "Vedomosti: the development of the startup Kama will become the basis "
+        "for Moskvich electric vehicles"
+    )
+    assert titles["003_fe566e868f15ac09.txt"] == headline
+    assert f"\n{headline}\n" in text
+    assert not text.startswith(headline)
+    first_line = (
+        (ARTICLES_DIR / "002_d2ba2eeb3f36eea0.txt")
+        .read_text(encoding="utf-8")
+        .splitlines()[0]
+    )
+    assert titles["002_d2ba2eeb3f36eea0.txt"] == first_line

@@ -1,6 +1,7 @@
 {#- Joins each article read from disk to its curated metadata. An article
-    without curated metadata keeps null metadata; a warn-level test on
-    dim_article says which files still need curating. -#}
+    without curated metadata keeps null metadata (the build lists those
+    files). The title is the curated headline where the file's first line
+    is not the headline. -#}
 with
 
 stg_news__articles as (
@@ -21,7 +22,6 @@ joined as (
         stg_news__articles.article_id,
         stg_curated__articles.outlet_company_id,
         stg_news__articles.file_name,
-        stg_news__articles.title,
         stg_news__articles.language,
         stg_news__articles.source_encoding,
         stg_curated__articles.outlet_company_code,
@@ -34,7 +34,10 @@ joined as (
         stg_news__articles.byte_length,
         stg_news__articles.character_length,
         stg_curated__articles.published_on,
-        stg_news__articles.ingested_at
+        stg_news__articles.ingested_at,
+        coalesce(
+            stg_curated__articles.title, stg_news__articles.title
+        ) as title
     from stg_news__articles
     left join stg_curated__articles
         on stg_news__articles.article_id = stg_curated__articles.article_id

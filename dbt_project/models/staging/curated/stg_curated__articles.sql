@@ -12,6 +12,7 @@ renamed as (
         {{ entity_id('company', 'outlet_company_code') }} as outlet_company_id,
         trim(article_id) as article_id,
         trim(file_name) as file_name,
+        title,
         trim(outlet_company_code) as outlet_company_code,
         cited_source,
         trim(published_on_precision) as published_on_precision,
