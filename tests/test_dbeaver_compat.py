@@ -12,9 +12,9 @@ from pathlib import Path
 import duckdb
 import pytest
 from click.testing import CliRunner
-from conftest import copy_warehouse
 
 from ingest.cli import cli
+from tests.conftest import copy_warehouse
 
 OLD_CLIENT_REQUIREMENT = "duckdb-cli==1.5.*"
 OLD_CLIENT_VERSION_PREFIX = "v1.5."

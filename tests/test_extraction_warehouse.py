@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import json
 
-from conftest import rows
+from ingest.warehouse import table_name
+from tests.conftest import rows
 
 
 def test_every_item_has_honest_offsets_and_a_sentence(warehouse):
     for table in ("fct_mention", "fct_extracted_figure", "fct_extracted_period"):
         found = rows(
             warehouse,
-            f"select count(*), count(*) filter (where strpos(item.sentence_text, "
-            f"item.surface_text) = 0 or substring(article.article_text, "
-            f"item.start_offset + 1, item.end_offset - item.start_offset) "
-            f"<> item.surface_text) from marts.{table} as item "
-            f"join marts.dim_article as article using (article_id)",
+            "select count(*), count(*) filter (where strpos(item.sentence_text, "
+            "item.surface_text) = 0 or substring(article.article_text, "
+            "item.start_offset + 1, item.end_offset - item.start_offset) "
+            f"<> item.surface_text) from {table_name('marts', table)} as item "
+            "join marts.dim_article as article using (article_id)",
         )
         total, broken = found[0]
         assert total > 0, table

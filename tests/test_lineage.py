@@ -11,7 +11,6 @@ import json
 
 import duckdb
 from click.testing import CliRunner
-from conftest import copy_warehouse
 
 from ingest.cli import cli
 from ingest.lineage import (
@@ -20,6 +19,7 @@ from ingest.lineage import (
     schema_from_catalog,
 )
 from ingest.warehouse import build
+from tests.conftest import copy_warehouse
 
 
 def test_value_low_chain_from_mart_to_raw_column(built_paths):

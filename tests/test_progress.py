@@ -8,10 +8,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import ARTICLES_DIR, SEEDS_DIR
-
 from ingest import progress
 from ingest.articles import find_article_files, read_articles
+from tests.conftest import ARTICLES_DIR, SEEDS_DIR
 
 AUTOWATCH = Path(sys.executable).parent / "autowatch"
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import json
 
-from conftest import SEEDS_DIR, rows
-
 from ingest.curated import read_curated_table
 from ingest.mentions import load_matcher
 from ingest.schema import REVIEW_DECISIONS, TABLES_BY_NAME
+from tests.conftest import SEEDS_DIR, rows
 
 
 def _decision_rows():
