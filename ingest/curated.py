@@ -493,8 +493,6 @@ def _what_became_of(
     return f"its file {file_name} is in none of the articles folders"
 
 
-# Columns whose text must be the cited article's own words, verbatim.
-QUOTE_COLUMNS = ("evidence_quote", "title")
 
 # Characters that editors and word processors substitute for straight
 # quotes; a curator who retypes a quote often gets these instead.
@@ -563,8 +561,10 @@ def check_evidence_quotes(
     loose_articles: dict[str, tuple[str, list[int]]] = {}
     for curated_table in curated:
         quote_columns = [
-            name for name in QUOTE_COLUMNS if name in curated_table.table.column_names
+            column.name for column in curated_table.table.columns if column.is_quote
         ]
+        if not quote_columns:
+            continue
         for row, positions in zip(
             curated_table.rows, curated_table.cell_positions, strict=True
         ):

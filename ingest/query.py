@@ -401,9 +401,10 @@ def _relations(connection: duckdb.DuckDBPyConnection) -> list[RelationCount]:
             (count,) = connection.execute(
                 f"select count(*) from {table_name(schema, name)}"
             ).fetchone()
-        except duckdb.Error as error:
-            # One broken view must not hide what the rest of the
-            # warehouse holds: status is where one looks when in doubt.
+        except (duckdb.CatalogException, duckdb.BinderException) as error:
+            # One view over a dropped table or column must not hide what
+            # the rest of the warehouse holds: status is where one looks
+            # when in doubt. Other errors (I/O, memory) stop it.
             counted.append(
                 RelationCount(schema, name, kind, None, " ".join(str(error).split()))
             )

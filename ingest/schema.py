@@ -51,6 +51,8 @@ class Column:
     allowed: tuple[str, ...] | None = None
     # The curated table whose (one-column) key this column's codes name.
     references: str | None = None
+    # Text that must be the cited article's own words, verbatim.
+    is_quote: bool = False
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,7 @@ def _article_columns() -> tuple[Column, ...]:
     """Columns every fact table carries: where the fact was read, verbatim."""
     return (
         Column("article_id", required=True),
-        Column("evidence_quote", required=True),
+        Column("evidence_quote", required=True, is_quote=True),
     )
 
 
@@ -230,7 +232,7 @@ TABLES: tuple[Table, ...] = (
             Column("file_name", required=True),
             # The headline, when the file's first line is not it (a lede
             # or a teaser); copied verbatim from the article.
-            Column("title"),
+            Column("title", is_quote=True),
             Column("outlet_company_code", references="companies"),
             Column("cited_source"),
             Column("published_on", DATE, required=True),

@@ -53,6 +53,17 @@ def data_tests_on(manifest, model_name):
     return found
 
 
+def combination_keys(manifest, model_name) -> set[tuple[str, ...]]:
+    """The column lists of the unique_combination tests on a model."""
+    return {
+        tuple(node["test_metadata"]["kwargs"]["column_names"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+        and node.get("attached_node") == f"model.autowatch.{model_name}"
+        and node["test_metadata"]["name"] == "unique_combination"
+    }
+
+
 def test_every_model_and_column_is_described(manifest, warehouse):
     for node in models(manifest):
         assert node["description"].strip(), node["name"]
@@ -123,7 +134,7 @@ def test_every_model_key_is_unique_and_not_null(manifest):
         if len(key) == 1:
             assert ("unique", key[0]) in tests, node["name"]
         else:
-            assert ("unique_combination", None) in tests, node["name"]
+            assert key in combination_keys(manifest, node["name"]), node["name"]
         # A curated code names one row too (in staging the key is the hash
         # of the code, so the key's unique test is the code's).
         code = own_code(node)
@@ -155,15 +166,55 @@ def test_every_foreign_key_has_a_relationships_test(manifest):
     assert checked > 50
 
 
-def test_every_evidence_quote_is_tested_against_its_article(manifest):
-    # Reporting views only rename marts, whose quotes are tested already.
+def test_every_quote_is_tested_against_its_article(manifest):
+    """Every evidence quote, and every curated column the schema says
+    quotes its article (articles.csv's title). Reporting views only rename
+    marts, whose quotes are tested already."""
+    from ingest.schema import TABLES_BY_NAME
+
+    quote_columns = {
+        column.name
+        for table in TABLES_BY_NAME.values()
+        for column in table.columns
+        if column.is_quote
+    }
+    assert {"evidence_quote", "title"} <= quote_columns
+    checked = 0
     for node in models(manifest):
         if node["schema"] == "reporting":
             continue
-        if "evidence_quote" in node["columns"]:
-            assert ("evidence_in_article", "evidence_quote") in data_tests_on(
-                manifest, node["name"]
-            ), node["name"]
+        curated = {
+            source.removeprefix("source.autowatch.curated.")
+            for source in node["depends_on"]["nodes"]
+            if source.startswith("source.autowatch.curated.")
+        }
+        for column in node["columns"]:
+            is_quote = column == "evidence_quote" or any(
+                TABLES_BY_NAME[table]
+                .columns[TABLES_BY_NAME[table].column_names.index(column)]
+                .is_quote
+                for table in curated
+                if column in TABLES_BY_NAME[table].column_names
+            )
+            if is_quote:
+                assert ("evidence_in_article", column) in data_tests_on(
+                    manifest, node["name"]
+                ), f"{node['name']}.{column}"
+                checked += 1
+    assert checked > 10
+
+
+def test_every_mart_date_is_a_day_of_dim_date(manifest):
+    checked = 0
+    for node in models(manifest):
+        if node["schema"] != "marts" or node["name"] == "dim_date":
+            continue
+        tests = data_tests_on(manifest, node["name"])
+        for column in node["columns"]:
+            if column.endswith("_on"):
+                assert ("relationships", column) in tests, f"{node['name']}.{column}"
+                checked += 1
+    assert checked >= 4
 
 
 def test_anonymous_usage_stats_are_off(built_paths):

@@ -185,7 +185,7 @@ class _Scanner(ast.NodeVisitor):
     def _safe_items(self, node: ast.AST, seen: frozenset[str]) -> bool:
         """Whether every item a loop over ``node`` can bind is safe."""
         if isinstance(node, ast.Name):
-            return _is_constant(node.id)
+            return _is_constant(node.id) and not self._assigned_here(node.id)
         if (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Attribute)
@@ -209,11 +209,13 @@ class _Scanner(ast.NodeVisitor):
             return all(self._safe(element, seen) for element in node.elts)
         return False
 
+    def _assigned_here(self, name: str) -> bool:
+        return bool(self.scopes) and name in self.scopes[-1]
+
     def _safe_name(self, name: str, seen: frozenset[str]) -> bool:
         # An upper-case name is a module constant unless the function
         # assigns it: then its values decide, as for any local.
-        assigned_here = bool(self.scopes) and name in self.scopes[-1]
-        if _is_constant(name) and not assigned_here:
+        if _is_constant(name) and not self._assigned_here(name):
             return True
         key = (self.relative_path, name)
         if key in REVIEWED:
@@ -430,6 +432,10 @@ UNSAFE_SNIPPETS = {
     "setting from input": 'def f(c, d):\n    c.execute(f"set threads = {d}")\n',
     "upper-case local from input": (
         'def f(c, d):\n    NAME = d\n    c.execute(f"drop table {NAME}")\n'
+    ),
+    "loop over an upper-case local from input": (
+        "def f(c, d):\n    NAMES = d\n    for n in NAMES:\n"
+        '        c.execute(f"drop table {n}")\n'
     ),
     "joined list holding input": (
         'def f(c, d):\n    c.execute("".join(["select * from t where a = ", d]))\n'
