@@ -258,3 +258,25 @@ def test_the_curated_schema_and_dbt_agree_on_every_foreign_key(manifest):
             tested.add((curated_table_of[model], node["column_name"], referenced))
     assert declared == tested
     assert set(curated_table_of.values()) == set(keys)
+
+
+def test_no_description_swallowed_a_test(manifest):
+    """A test whose ``data_tests:`` line is lost is read as more of the
+    description above it (folded YAML), and silently stops running."""
+    nodes = [*manifest["nodes"].values(), *manifest["sources"].values()]
+    descriptions = [
+        (node["unique_id"], text)
+        for node in nodes
+        for text in [
+            node.get("description", ""),
+            *(column["description"] for column in node.get("columns", {}).values()),
+        ]
+    ]
+    assert len(descriptions) > 500
+    swallowed = [
+        unique_id
+        for unique_id, text in descriptions
+        if re.search(r"(^|\s)- (relationships|not_null|unique|accepted_values)\b", text)
+        or "arguments:" in text
+    ]
+    assert swallowed == []
