@@ -243,6 +243,21 @@ class _Scanner(ast.NodeVisitor):
                     )
                 )
 
+    def _check_pieces(self, node: ast.AST, separator: str, pieces) -> None:
+        """Text joined from pieces: the constant ones are its text, the
+        others what is inserted into it."""
+        text = separator.join(
+            piece.value
+            if isinstance(piece, ast.Constant) and isinstance(piece.value, str)
+            else "X"
+            for piece in pieces
+        )
+        self._check(
+            node,
+            text,
+            [piece for piece in pieces if not isinstance(piece, ast.Constant)],
+        )
+
     def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
         text = "".join(
             value.value if isinstance(value, ast.Constant) else "X"
@@ -265,22 +280,7 @@ class _Scanner(ast.NodeVisitor):
             and len(node.args) == 1
             and isinstance(node.args[0], ast.List | ast.Tuple)
         ):
-            elements = node.args[0].elts
-            text = function.value.value.join(
-                element.value
-                if isinstance(element, ast.Constant) and isinstance(element.value, str)
-                else "X"
-                for element in elements
-            )
-            self._check(
-                node,
-                text,
-                [
-                    element
-                    for element in elements
-                    if not isinstance(element, ast.Constant)
-                ],
-            )
+            self._check_pieces(node, function.value.value, node.args[0].elts)
         if (
             isinstance(function, ast.Attribute)
             and function.attr == "format"
@@ -307,21 +307,7 @@ class _Scanner(ast.NodeVisitor):
             self._check(node, text, parts)
         elif isinstance(node.op, ast.Add):
             operands = _flatten_addition(node)
-            text = "".join(
-                operand.value
-                if isinstance(operand, ast.Constant) and isinstance(operand.value, str)
-                else "X"
-                for operand in operands
-            )
-            self._check(
-                node,
-                text,
-                [
-                    operand
-                    for operand in operands
-                    if not isinstance(operand, ast.Constant)
-                ],
-            )
+            self._check_pieces(node, "", operands)
             # The operands were checked as one text; do not check the
             # inner additions again.
             for operand in operands:
