@@ -493,7 +493,6 @@ def _what_became_of(
     return f"its file {file_name} is in none of the articles folders"
 
 
-
 # Characters that editors and word processors substitute for straight
 # quotes; a curator who retypes a quote often gets these instead.
 TYPOGRAPHIC_QUOTES = str.maketrans(
@@ -547,6 +546,24 @@ def _near_miss(quote: str, article_text: str, loose_article: tuple[str, list[int
     return article_text[offsets[start] : offsets[end] + 1]
 
 
+def _misquote_message(
+    quote: str, article_id: str, article_text: str, loose: tuple[str, list[int]]
+) -> str:
+    """Why a quote is not its article's: absent, or retyped (what the
+    article says instead)."""
+    wording = _near_miss(quote, article_text, loose)
+    if wording is None:
+        return (
+            f"quote is not in article {article_id}; evidence is the "
+            "article's own words, copied verbatim"
+        )
+    return (
+        f"quote differs from article {article_id} only in "
+        "typographic quotes or whitespace; copy the article's "
+        f"wording exactly: {wording!r}"
+    )
+
+
 def check_evidence_quotes(
     curated: Iterable[CuratedTable], article_texts: dict[str, str]
 ) -> list[Problem]:
@@ -576,18 +593,9 @@ def check_evidence_quotes(
                     continue
                 if article_id not in loose_articles:
                     loose_articles[article_id] = _loosened(article_text)
-                wording = _near_miss(quote, article_text, loose_articles[article_id])
-                if wording is None:
-                    message = (
-                        f"quote is not in article {article_id}; evidence is the "
-                        "article's own words, copied verbatim"
-                    )
-                else:
-                    message = (
-                        f"quote differs from article {article_id} only in "
-                        "typographic quotes or whitespace; copy the article's "
-                        f"wording exactly: {wording!r}"
-                    )
+                message = _misquote_message(
+                    quote, article_id, article_text, loose_articles[article_id]
+                )
                 line, column = positions[quote_column]
                 problems.append(
                     Problem(

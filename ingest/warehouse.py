@@ -253,14 +253,27 @@ def _extraction_keys(
     }
 
 
+def _columns_of(
+    connection: duckdb.DuckDBPyConnection,
+    schema: str,
+    name: str,
+    catalog: str | None = None,
+) -> list[str]:
+    """The columns of a table or view, in order; none when it is not there.
+    ``catalog`` None is the connection's own database."""
+    return [
+        column
+        for (column,) in connection.execute(
+            "select column_name from information_schema.columns "
+            "where table_catalog = coalesce(?, current_database()) "
+            "and table_schema = ? and table_name = ? order by ordinal_position",
+            [catalog, schema, name],
+        ).fetchall()
+    ]
+
+
 def _has_previous_table(connection: duckdb.DuckDBPyConnection, name: str) -> bool:
-    return bool(
-        connection.execute(
-            "select count(*) from information_schema.tables "
-            "where table_catalog = ? and table_schema = ? and table_name = ?",
-            [PREVIOUS_CATALOG, RAW_SCHEMA, name],
-        ).fetchone()[0]
-    )
+    return bool(_columns_of(connection, RAW_SCHEMA, name, PREVIOUS_CATALOG))
 
 
 def _copy_unchanged_extractions(
@@ -327,21 +340,6 @@ def _json_of_columns(alias: str, columns: list[str]) -> str:
     )
 
 
-def _raw_columns(
-    connection: duckdb.DuckDBPyConnection, catalog: str | None, name: str
-) -> list[str]:
-    """The columns one raw table of a catalog has, in order."""
-    return [
-        column
-        for (column,) in connection.execute(
-            "select column_name from information_schema.columns "
-            "where table_catalog = coalesce(?, current_database()) "
-            "and table_schema = ? and table_name = ? order by ordinal_position",
-            [catalog, RAW_SCHEMA, name],
-        ).fetchall()
-    ]
-
-
 def _article_input_keys_sql(
     connection: duckdb.DuckDBPyConnection, catalog: str | None, with_extraction: bool
 ) -> str:
@@ -359,10 +357,12 @@ def _article_input_keys_sql(
     """
     article_columns = [
         name
-        for name in _raw_columns(connection, catalog, "news_articles")
+        for name in _columns_of(connection, RAW_SCHEMA, "news_articles", catalog)
         if name not in ("article_id", "article_text")
     ]
-    curated_columns = _raw_columns(connection, catalog, curated_raw_table("articles"))
+    curated_columns = _columns_of(
+        connection, RAW_SCHEMA, curated_raw_table("articles"), catalog
+    )
     hashed = (
         _json_of_columns("articles", article_columns)
         + ", "
@@ -1152,12 +1152,7 @@ def table_fingerprints(
             continue
         columns = [
             column
-            for (column,) in connection.execute(
-                "select column_name from information_schema.columns "
-                "where table_schema = ? and table_name = ? "
-                "order by ordinal_position",
-                [schema, name],
-            ).fetchall()
+            for column in _columns_of(connection, schema, name)
             if f"{schema}.{name}.{column}" not in ignored_columns
         ]
         column_sql = ", ".join(identifier(column) for column in columns)
