@@ -172,13 +172,13 @@ def test_every_quote_is_tested_against_its_article(manifest):
     marts, whose quotes are tested already."""
     from ingest.schema import TABLES_BY_NAME
 
-    quote_columns = {
-        column.name
+    quoted = {
+        (table.name, column.name)
         for table in TABLES_BY_NAME.values()
         for column in table.columns
         if column.is_quote
     }
-    assert {"evidence_quote", "title"} <= quote_columns
+    assert {"evidence_quote", "title"} <= {column for _, column in quoted}
     checked = 0
     for node in models(manifest):
         if node["schema"] == "reporting":
@@ -190,11 +190,7 @@ def test_every_quote_is_tested_against_its_article(manifest):
         }
         for column in node["columns"]:
             is_quote = column == "evidence_quote" or any(
-                TABLES_BY_NAME[table]
-                .columns[TABLES_BY_NAME[table].column_names.index(column)]
-                .is_quote
-                for table in curated
-                if column in TABLES_BY_NAME[table].column_names
+                (table, column) in quoted for table in curated
             )
             if is_quote:
                 assert ("evidence_in_article", column) in data_tests_on(

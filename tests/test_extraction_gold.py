@@ -66,6 +66,10 @@ def test_samples_score_at_least_095(matcher):
     _assert_scores(scores, 0.95)
 
 
+def russian_development_texts():
+    return [path for path in gold_files("dev") if path.stem.startswith("ru_")]
+
+
 def test_development_set_scores_at_least_085(matcher):
     paths = gold_files("dev")
     assert len(paths) >= 30, f"development set has {len(paths)} articles"
@@ -74,7 +78,7 @@ def test_development_set_scores_at_least_085(matcher):
 
 
 def test_russian_development_texts_score_at_least_085(matcher):
-    russian = [path for path in gold_files("dev") if path.stem.startswith("ru_")]
+    russian = russian_development_texts()
     assert russian
     _assert_scores(score_set(russian, matcher), 0.85)
 
@@ -88,5 +92,5 @@ def test_russian_development_texts_score_at_least_085(matcher):
     "with the search tool); remove this mark when the Russian texts are there",
 )
 def test_development_set_has_12_russian_texts():
-    russian = [path for path in gold_files("dev") if path.stem.startswith("ru_")]
+    russian = russian_development_texts()
     assert len(russian) >= 12, f"development set has {len(russian)} Russian texts"
