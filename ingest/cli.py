@@ -10,7 +10,13 @@ from pathlib import Path
 import click
 
 from ingest import __version__
-from ingest.errors import AutowatchError, BuildError, InputError, Problem
+from ingest.errors import (
+    AutowatchError,
+    BuildError,
+    BuildLockedError,
+    InputError,
+    Problem,
+)
 from ingest.paths import PROJECT_ROOT, Paths, default_paths
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"]}
@@ -49,14 +55,25 @@ def _paths(
     return default_paths(articles_dirs, seeds_dir, warehouse_dir)
 
 
-def _shown(problem: Problem) -> str:
-    """A problem with its file relative to the working folder when it is
-    inside it (seeds/targets.csv:14:113), as editors and terminals link."""
+def _shown_path(path: Path | str) -> Path | str:
+    """``path`` relative to the working folder when it is inside it
+    (seeds/targets.csv), as editors and terminals link it."""
     try:
-        path = Path(problem.path).relative_to(Path.cwd())
+        return Path(path).relative_to(Path.cwd())
     except (ValueError, OSError):  # outside it, or the folder was deleted
-        return str(problem)
-    return str(replace(problem, path=path))
+        return path
+
+
+def _shown(problem: Problem) -> str:
+    return str(replace(problem, path=_shown_path(problem.path)))
+
+
+def _shown_reason(file_path: str, reason: str) -> str:
+    """A quarantine reason (``path:line:column: …``) with its path shown
+    like a problem's."""
+    if not reason.startswith(f"{file_path}:"):
+        return reason
+    return f"{_shown_path(file_path)}{reason[len(file_path) :]}"
 
 
 def _fail(error: AutowatchError) -> click.ClickException:
@@ -67,6 +84,8 @@ def _fail(error: AutowatchError) -> click.ClickException:
         )
     if isinstance(error, BuildError):
         return click.ClickException("\n".join([error.summary, *error.failures]))
+    if isinstance(error, BuildLockedError):
+        return click.ClickException(error.message(_shown_path(error.lock_file)))
     return click.ClickException(str(error))
 
 
@@ -119,6 +138,10 @@ class OneLineErrors(click.Group):
 
         try:
             return super().invoke(context)
+        except BrokenPipeError:
+            # The reader stopped (`autowatch extract … | head`): click ends
+            # quietly on it, as a Unix filter does.
+            raise
         except OSError as error:
             where = f"{error.filename}: " if error.filename else ""
             raise click.ClickException(f"{where}{error.strerror or error}") from error
@@ -183,8 +206,8 @@ def _report_ingest(result) -> None:
         click.echo(f"loaded {count} curated row(s) into {table_name}", err=True)
     if result.quarantined:
         click.echo(f"quarantined {len(result.quarantined)} article file(s):", err=True)
-        for reason in result.quarantined:
-            click.echo(f"  {reason}", err=True)
+        for file_path, reason in result.quarantined:
+            click.echo(f"  {_shown_reason(file_path, reason)}", err=True)
     uncurated = result.uncurated_articles
     if uncurated:
         click.echo(

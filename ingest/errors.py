@@ -42,3 +42,14 @@ class BuildError(AutowatchError):
 
 class BuildLockedError(AutowatchError):
     """Another build holds the lock."""
+
+    def __init__(self, lock_file: Path):
+        self.lock_file = lock_file
+        super().__init__(self.message(lock_file))
+
+    @staticmethod
+    def message(shown_lock_file: Path | str) -> str:
+        return (
+            f"another build is running (lock held on {shown_lock_file}); "
+            "wait for it to finish, or pass --wait"
+        )

@@ -32,6 +32,10 @@ PLACE_TYPES = ("country", "region", "district", "city", "settlement")
 # Which vehicles a fact is about: a plan for electric cars only must not
 # read as a plan for the whole brand or plant.
 SCOPES = ("all", "electric", "combustion")
+# A target may also count only the cars of brands new to the plant ("up to
+# 50,000 cars of new brands"): read as the plant's whole output it would
+# overstate what was announced.
+TARGET_SCOPES = (*SCOPES, "new_brands")
 REVIEW_KINDS = ("figure_not_curated", "candidate_entity", "target_not_extracted")
 # What a curator decided about a review_queue item; an item without a
 # decision is still to review.
@@ -404,7 +408,7 @@ TABLES: tuple[Table, ...] = (
             Column("period_start", DATE),
             Column("period_end", DATE),
             Column("period_grain", allowed=DATE_PRECISIONS),
-            Column("scope", required=True, allowed=SCOPES),
+            Column("scope", required=True, allowed=TARGET_SCOPES),
             Column("plant_code", references="plants"),
             Column("company_code", references="companies"),
             Column("brand_code", references="brands"),

@@ -181,7 +181,8 @@ class IngestResult:
     """What one ingest loaded and what it set aside."""
 
     article_count: int
-    quarantined: list[str] = field(default_factory=list)
+    # (file path, reason): the reason starts with the path, line and column.
+    quarantined: list[tuple[str, str]] = field(default_factory=list)
     curated_row_counts: dict[str, int] = field(default_factory=dict)
     # Set by ingest(): whether the new file started as a copy of the live
     # warehouse (so dbt may update its marts incrementally), whether the
@@ -659,7 +660,8 @@ def load_raw(
     )
     result = IngestResult(article_count=len(batch.articles) + len(batch.reused))
     result.quarantined = [
-        rejected.reason for rejected in [*batch.rejected, *batch.duplicates]
+        (rejected.file_path, rejected.reason)
+        for rejected in [*batch.rejected, *batch.duplicates]
     ]
     for curated_table in curated:
         table = curated_table.table
@@ -993,10 +995,7 @@ def build_lock(paths: Paths, wait: bool = False) -> Iterator[None]:
         try:
             fcntl.flock(lock_handle, flags)
         except BlockingIOError as error:
-            raise BuildLockedError(
-                f"another build is running (lock held on {paths.lock_file}); "
-                "wait for it to finish, or pass --wait"
-            ) from error
+            raise BuildLockedError(paths.lock_file) from error
         try:
             yield
         finally:

@@ -5,6 +5,8 @@ from click.testing import CliRunner
 
 from ingest import __version__
 from ingest.cli import cli
+from ingest.paths import default_paths
+from ingest.warehouse import build_lock
 from tests.test_warehouse import edit_row, line_starting_with
 
 
@@ -106,6 +108,33 @@ def test_a_bad_csv_under_the_working_folder_is_named_relative_to_it(
     assert problem_line.startswith("seeds/brands.csv:")
     assert problem_line.endswith(
         ": column 'origin_country_code': 'XX' is not one of CN, FR, IR, KR, RU"
+    )
+
+
+def test_a_quarantined_article_under_the_working_folder_is_named_relative_to_it(
+    inputs, tmp_path, monkeypatch
+):
+    (inputs.articles_dir / "photo.txt").write_bytes(b"\x89PNG\x00\x00")
+    monkeypatch.chdir(tmp_path)
+    result = ingest_into(inputs, tmp_path / "inputs.duckdb")
+    assert result.exit_code == 0, result.output
+    assert (
+        "quarantined 1 article file(s):\n"
+        "  articles/photo.txt:1:5: file contains a NUL byte: binary file, not text\n"
+    ) in result.stderr
+
+
+def test_a_held_lock_under_the_working_folder_is_named_relative_to_it(
+    inputs, tmp_path, monkeypatch
+):
+    paths = default_paths(warehouse_dir=inputs.warehouse_dir)
+    monkeypatch.chdir(tmp_path)
+    with build_lock(paths, wait=False):
+        result = invoke("build", "--warehouse-dir", str(inputs.warehouse_dir))
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: another build is running (lock held on warehouse/.build.lock); "
+        "wait for it to finish, or pass --wait\n"
     )
 
 

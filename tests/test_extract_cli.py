@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 from click.testing import CliRunner
 
 from ingest.cli import cli
+from ingest.paths import PROJECT_ROOT
 
 
 def test_extract_jsonl_prints_items_with_offsets(tmp_path):
@@ -92,3 +95,21 @@ def test_extract_refuses_what_the_ingester_sets_aside(tmp_path):
         result = CliRunner().invoke(cli, ["extract", str(path)])
         assert result.exit_code == 1
         assert result.stderr == f"Error: {path}:1:1: {reason}\n"
+
+
+def test_a_reader_that_stops_early_gets_no_error_message():
+    """``autowatch extract … | head -1``: the closed pipe ends it quietly."""
+    # Ten times the samples: more output than a pipe holds, so a write
+    # after the close is certain.
+    articles = sorted((PROJECT_ROOT / "data" / "articles").glob("*.txt")) * 10
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ingest", "extract", *map(str, articles)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=PROJECT_ROOT,
+    )
+    assert process.stdout.readline()
+    process.stdout.close()
+    stderr = process.stderr.read().decode()
+    process.wait(timeout=120)
+    assert stderr == ""
