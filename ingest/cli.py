@@ -178,7 +178,7 @@ def ingest(
 
     Example: autowatch ingest --database /tmp/inputs.duckdb
     """
-    from ingest.warehouse import RESERVED_CATALOG_NAMES
+    from ingest.warehouse import RESERVED_CATALOG_NAMES, swap_in
     from ingest.warehouse import ingest as ingest_inputs
 
     if database.stem in RESERVED_CATALOG_NAMES:
@@ -188,12 +188,24 @@ def ingest(
             param_hint="--database",
         )
     paths = _paths(articles_dirs, seeds_dir, None)
+    database = database.resolve()
+    # Loaded beside the file and swapped in once complete, as a build is:
+    # a failure or a kill half-way leaves the previous file as it was; the
+    # next ingest removes what a killed one left.
+    if not database.parent.is_dir():
+        raise click.ClickException(f"{database.parent}: no such folder")
+    loading_dir = database.parent / f".{database.name}.loading"
+    shutil.rmtree(loading_dir, ignore_errors=True)
+    loading_dir.mkdir()
     try:
-        result = ingest_inputs(paths, database.resolve())
+        result = ingest_inputs(paths, loading_dir / database.name)
+        swap_in(loading_dir / database.name, database)
     except AutowatchError as error:
         raise _fail(error) from error
+    finally:
+        shutil.rmtree(loading_dir, ignore_errors=True)
     _report_ingest(result)
-    click.echo(f"wrote the raw tables to {database.resolve()}", err=True)
+    click.echo(f"wrote the raw tables to {database}", err=True)
 
 
 # A corpus of new articles would otherwise print a line each.

@@ -109,11 +109,16 @@ def _close_duckdb_environment() -> None:
     DuckDBConnectionManager.close_all_connections()
 
 
+# The values of dbt's RunStatus.Error, TestStatus.Fail and
+# NodeStatus.RuntimeErr: a node that did not pass.
+FAILED_STATUSES = ("error", "fail", "runtime error")
+
+
 def _failures(result) -> list[NodeFailure]:
     failures = []
     for node_result in getattr(result.result, "results", None) or []:
         status = str(node_result.status).lower()
-        if status not in ("error", "fail", "runtimeerr"):
+        if status not in FAILED_STATUSES:
             continue
         node = node_result.node
         kind = "test" if node.resource_type == "test" else str(node.resource_type)
@@ -259,6 +264,14 @@ def _raise_unless_passed(
             [],
         )
     failures = _failures(result)
+    if not failures:
+        # dbt failed without a node that failed (e.g. an error between nodes).
+        raise BuildError(
+            f"dbt build{engine} failed{consequence}: "
+            + str(result.exception or "no model or test failed; see the log")
+            + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
+            [],
+        )
     described = [
         failure.describe(
             failing_rows(failure.compiled_sql) if failure.compiled_sql else []

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import sqlglot
 from sqlglot import exp
 
 from ingest.errors import AutowatchError
@@ -183,6 +184,15 @@ class SparkBuildPaths:
         suffixed schemas on a cluster.
         """
         return self.root / "tables.json"
+
+    @property
+    def reporting_views_file(self) -> Path:
+        """The reporting views as DuckDB SQL over ``marts``.
+
+        Spark's views live only in its metastore; a reader without Java
+        (``connect_parquet_tables``) creates them from this file.
+        """
+        return self.root / "reporting_views.json"
 
     def schema_dir(self, schema: str) -> Path:
         return self.warehouse_dir / f"{schema}.db"
@@ -725,6 +735,44 @@ def record_tables(
     )
 
 
+REPORTING_SCHEMA = "reporting"
+
+
+def record_reporting_views(
+    manifest: dict | None, build: SparkBuildPaths, names: CatalogNames = CatalogNames()
+) -> None:
+    """Write ``build.reporting_views_file``: each reporting view's SQL, as
+    dbt compiled it for Spark, in DuckDB's dialect over plain schema names.
+
+    The views read only marts, whose Parquet tables a DuckDB reader has;
+    the cross-engine test compares them with the DuckDB build's views.
+    """
+    # A rebuild's manifest keeps the SQL dbt compiled in an earlier build
+    # for the nodes it did not run, with that build's suffix.
+    build_schema = re.compile(
+        rf"{re.escape(names.prefix)}({'|'.join(MODEL_SCHEMAS)})"
+        rf"(_{re.escape(BUILD_PREFIX)}\w+)?"
+    )
+    views = {}
+    for node in (manifest or {}).get("nodes", {}).values():
+        if node["resource_type"] != "model" or node["fqn"][1] != REPORTING_SCHEMA:
+            continue
+        if not node.get("compiled_code"):
+            raise AutowatchError(
+                f"dbt left no compiled SQL for {node['name']}; run a full "
+                "Spark build (autowatch build --target spark --full-refresh)"
+            )
+        query = sqlglot.parse_one(node["compiled_code"], read="spark")
+        for table in query.find_all(exp.Table):
+            schema = build_schema.fullmatch(table.db)
+            if schema:
+                table.set("db", exp.to_identifier(schema[1]))
+        views[node["name"]] = query.sql(dialect="duckdb")
+    build.reporting_views_file.write_text(
+        json.dumps(views, indent=2, sort_keys=True), encoding="utf-8"
+    )
+
+
 def recorded_tables(build: SparkBuildPaths) -> list[dict] | None:
     """The tables ``record_tables`` wrote, or None where a build has none.
 
@@ -1216,6 +1264,7 @@ def build(
             ingest_result.phase_seconds["dbt"] = time.perf_counter() - dbt_started
             reached("spark-dbt-finished")
             record_tables(sql, build_paths, names)
+            record_reporting_views(dbt.read_manifest(paths), build_paths, names)
             shutil.rmtree(build_paths.scratch_dir)
             switch_live_build(spark, build_paths)
             went_live = True
@@ -1459,9 +1508,9 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
     so ``autowatch query`` and the notebook read a Spark-built warehouse
     through DuckDB. Given the Spark folder, the views read the live build
     (``current``, resolved once here; a later build does not change what
-    this connection reads until it removes the folder). Spark's views
-    (staging, intermediate, reporting) live only in its metastore and are
-    not available this way.
+    this connection reads until it removes the folder). The reporting
+    views are created from the DuckDB SQL the build recorded; Spark's
+    staging and intermediate views live only in its metastore.
     """
     import duckdb
 
@@ -1476,6 +1525,16 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
             f"create or replace view {table_name(schema, table)} as "
             f"select * from {_parquet_scan(table_dir)}"
         )
+    if build.reporting_views_file.is_file():
+        views = json.loads(build.reporting_views_file.read_text(encoding="utf-8"))
+        connection.execute(
+            f"create schema if not exists {identifier(REPORTING_SCHEMA)}"
+        )
+        for view, query in views.items():
+            connection.execute(
+                f"create or replace view {table_name(REPORTING_SCHEMA, view)} "
+                f"as {query}"
+            )
     return connection
 
 

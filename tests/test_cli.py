@@ -1,12 +1,17 @@
 """The command line: exit codes, and messages on stderr."""
 
+import os
+import subprocess
+import sys
+
 import duckdb
 from click.testing import CliRunner
 
 from ingest import __version__
 from ingest.cli import cli
 from ingest.paths import default_paths
-from ingest.warehouse import build_lock
+from ingest.warehouse import STOP_AT_PHASE_VARIABLE, build_lock
+from tests.test_crash import wait_until_stopped
 from tests.test_warehouse import edit_row, line_starting_with
 
 
@@ -97,6 +102,38 @@ def test_bad_csv_exits_1_with_file_line_column(inputs, tmp_path):
     assert not database.exists()
 
 
+def test_an_ingest_killed_half_way_leaves_the_previous_file(inputs, tmp_path):
+    database = tmp_path / "inputs.duckdb"
+    assert ingest_into(inputs, database).exit_code == 0
+    before = database.read_bytes()
+    stderr_file = tmp_path / "stderr.txt"
+    with open(stderr_file, "wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "ingest", "ingest"]
+            + ["--articles", str(inputs.articles_dir), "--seeds", str(inputs.seeds_dir)]
+            + ["--database", str(database)],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            env={**os.environ, STOP_AT_PHASE_VARIABLE: "database-created"},
+        )
+    wait_until_stopped(process, stderr_file)
+    process.kill()
+    process.wait()
+    assert database.read_bytes() == before
+    with duckdb.connect(str(database), read_only=True) as connection:
+        (articles,) = connection.execute(
+            "select count(*) from raw.news_articles"
+        ).fetchone()
+    assert articles == 4
+    assert ingest_into(inputs, database).exit_code == 0
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "articles",
+        "inputs.duckdb",
+        "seeds",
+        "stderr.txt",
+    ]
+
+
 def test_a_bad_csv_under_the_working_folder_is_named_relative_to_it(
     inputs, tmp_path, monkeypatch
 ):
@@ -184,7 +221,7 @@ def test_a_database_in_a_missing_folder_is_one_line(inputs, tmp_path):
     result = ingest_into(inputs, database)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-1] == (
-        f'Error: IO Error: Cannot open file "{database}": No such file or directory'
+        f"Error: {database.parent}: no such folder"
     )
     assert "Traceback" not in result.output
 

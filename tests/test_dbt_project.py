@@ -276,3 +276,15 @@ def test_no_description_swallowed_a_test(manifest):
         or "arguments:" in text
     ]
     assert swallowed == []
+
+
+def test_failed_statuses_are_dbts_own():
+    from dbt.artifacts.schemas.results import NodeStatus, RunStatus, TestStatus
+
+    from ingest.dbt import FAILED_STATUSES
+
+    assert set(FAILED_STATUSES) == {
+        str(RunStatus.Error),
+        str(TestStatus.Fail),
+        str(NodeStatus.RuntimeErr),
+    }

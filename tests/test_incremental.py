@@ -232,6 +232,55 @@ def test_a_curated_edit_rebuilds_only_what_reads_that_table(built_paths, tmp_pat
     )
 
 
+def drop_alias(seeds_dir: Path) -> None:
+    """003's "Moscow government" loses its alias (the company keeps others)."""
+    aliases = seeds_dir / "aliases.csv"
+    lines = aliases.read_text(encoding="utf-8").splitlines(keepends=True)
+    kept = [
+        line
+        for line in lines
+        if line != "company,moscow_government,Moscow government,en,false\n"
+    ]
+    assert len(kept) == len(lines) - 1
+    aliases.write_text("".join(kept), encoding="utf-8")
+
+
+def move_publication_a_week(seeds_dir: Path) -> None:
+    """001 a Wednesday later: "в начале этой недели" is another week."""
+    edit_row(
+        seeds_dir / "articles.csv",
+        "file_name",
+        "001_7c175cce5b6b1249.txt",
+        published_on="2023-08-23",
+    )
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [drop_alias, move_publication_a_week],
+    ids=["alias_removed", "publication_date_moved"],
+)
+def test_an_edit_that_extraction_reads_reextracts_the_articles(
+    built_paths, tmp_path, edit
+):
+    """The aliases and publication dates are inputs of extraction: a
+    rebuild after editing one extracts again and equals a fresh build."""
+    seeds_dir = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds_dir)
+    copied = copy_warehouse(built_paths, tmp_path / "warehouse")
+    paths = default_paths((ARTICLES_DIR,), seeds_dir, copied.warehouse_dir)
+    edit(seeds_dir)
+
+    rebuilt = build(paths)
+
+    assert rebuilt.ingest.started_from_live
+    fresh = default_paths((ARTICLES_DIR,), seeds_dir, tmp_path / "fresh")
+    build(fresh, full_refresh=True)
+    rebuilt_marts = fingerprints(paths.warehouse_file, READ_TIME_COLUMNS)
+    assert rebuilt_marts == fingerprints(fresh.warehouse_file, READ_TIME_COLUMNS)
+    assert rebuilt_marts != fingerprints(built_paths.warehouse_file, READ_TIME_COLUMNS)
+
+
 def test_a_live_warehouse_from_before_a_curated_column_is_rebuilt(
     built_paths, tmp_path
 ):

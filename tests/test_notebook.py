@@ -23,14 +23,12 @@ def code_cell_text(cell) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def executed(built_paths, tmp_path_factory):
-    """The notebook after a run; (notebook, chart directory, warehouse bytes)."""
-    output_dir = tmp_path_factory.mktemp("notebook_output")
-    before = built_paths.warehouse_file.read_bytes()
+def run_notebook(settings: dict[str, str]):
+    """The notebook after a run in a real kernel with these environment
+    variables set."""
     with pytest.MonkeyPatch.context() as environment:
-        environment.setenv("AUTOWATCH_WAREHOUSE_DIR", str(built_paths.warehouse_dir))
-        environment.setenv("AUTOWATCH_NOTEBOOK_OUTPUT_DIR", str(output_dir))
+        for name, value in settings.items():
+            environment.setenv(name, value)
         notebook = nbformat.read(NOTEBOOK, as_version=4)
         NotebookClient(
             notebook,
@@ -38,6 +36,20 @@ def executed(built_paths, tmp_path_factory):
             kernel_name="python3",
             resources={"metadata": {"path": str(NOTEBOOK.parent)}},
         ).execute()
+    return notebook
+
+
+@pytest.fixture(scope="module")
+def executed(built_paths, tmp_path_factory):
+    """The notebook after a run; (notebook, chart directory, warehouse bytes)."""
+    output_dir = tmp_path_factory.mktemp("notebook_output")
+    before = built_paths.warehouse_file.read_bytes()
+    notebook = run_notebook(
+        {
+            "AUTOWATCH_WAREHOUSE_DIR": str(built_paths.warehouse_dir),
+            "AUTOWATCH_NOTEBOOK_OUTPUT_DIR": str(output_dir),
+        }
+    )
     return notebook, output_dir, before
 
 
@@ -63,9 +75,14 @@ def test_committed_notebook_is_valid_and_has_no_outputs():
 def test_a_text_cell_comes_before_every_query():
     notebook = nbformat.read(NOTEBOOK, as_version=4)
 
-    for index, cell in enumerate(notebook.cells):
-        if cell.cell_type == "code" and "connection.sql(" in cell.source:
-            assert notebook.cells[index - 1].cell_type == "markdown", index
+    queries = [
+        index
+        for index, cell in enumerate(notebook.cells)
+        if cell.cell_type == "code" and "connection.sql(" in cell.source
+    ]
+    assert queries
+    for index in queries:
+        assert notebook.cells[index - 1].cell_type == "markdown", index
 
 
 def test_brands_per_plant(executed, warehouse):

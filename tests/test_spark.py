@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import sys
+from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -28,6 +29,13 @@ from tests.spark_support import (
     folder_fingerprint,
     run_autowatch,
     spark_unavailable_reason,
+)
+from tests.test_notebook import (
+    CHART_NAME,
+    PNG_SIGNATURE,
+    cell_answering,
+    code_cell_text,
+    run_notebook,
 )
 
 
@@ -151,6 +159,61 @@ def test_query_reads_the_spark_build_without_java(spark_build):
     lines = result.stdout.strip().splitlines()
     assert lines[0] == "brand_code,brand_name"
     assert lines[1:] == [f"{code},{name}" for code, name in expected]
+
+
+def relation_contents(connection, relation: str) -> tuple[list, Counter]:
+    """Column names and types, and every row with its count."""
+    columns = [row[:2] for row in connection.execute(f"describe {relation}").fetchall()]
+    return columns, Counter(connection.execute(f"select * from {relation}").fetchall())
+
+
+@pytest.mark.spark
+def test_reporting_views_read_without_java_equal_the_duckdb_builds(spark_build):
+    database_file, spark_dir = spark_build
+    parquet_connection = spark.connect_parquet_tables(spark_dir)
+    with duckdb.connect(str(database_file), read_only=True) as duckdb_connection:
+        views = [
+            name
+            for (name,) in duckdb_connection.execute(
+                "select table_name from information_schema.tables "
+                "where table_schema = 'reporting' and table_type = 'VIEW' "
+                "order by table_name"
+            ).fetchall()
+        ]
+        assert {"plant_brands", "targets_timeline"} <= set(views)
+        for view in views:
+            relation = f"reporting.{view}"
+            expected_columns, expected_rows = relation_contents(
+                duckdb_connection, relation
+            )
+            columns, rows = relation_contents(parquet_connection, relation)
+            assert expected_rows, relation
+            assert (columns, rows) == (expected_columns, expected_rows), relation
+    parquet_connection.close()
+
+
+@pytest.mark.spark
+def test_the_notebook_reads_the_spark_build(spark_build, tmp_path):
+    database_file, spark_dir = spark_build
+    notebook = run_notebook(
+        {
+            "AUTOWATCH_NOTEBOOK_TARGET": "spark",
+            "AUTOWATCH_WAREHOUSE_DIR": str(spark_dir.root.parent),
+            "AUTOWATCH_NOTEBOOK_OUTPUT_DIR": str(tmp_path),
+        }
+    )
+    assert f"reading the Spark build in {spark_dir.root}" in code_cell_text(
+        notebook.cells[1]
+    )
+    with duckdb.connect(str(database_file), read_only=True) as connection:
+        expected = connection.execute(
+            "select distinct plant_name, brand_name from reporting.plant_brands"
+        ).fetchall()
+    text = code_cell_text(cell_answering(notebook, "plant_brands"))
+    assert expected
+    for plant_name, brand_name in expected:
+        assert plant_name in text and brand_name in text
+    assert (tmp_path / CHART_NAME).read_bytes().startswith(PNG_SIGNATURE)
 
 
 @pytest.mark.spark
