@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ingest import progress
-from ingest.errors import Problem
+from ingest.errors import Problem, position_in_text, position_of_byte
 
 # Articles are news stories of a few kilobytes; anything this large is a
 # wrong file, and reading it whole would only waste memory.
@@ -92,18 +92,6 @@ def article_id_for(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def _position_of_byte(
-    data: bytes, offset: int, encoding: str = "utf-8"
-) -> tuple[int, int]:
-    """1-based line and column of a byte offset; the column counts the
-    line's characters before it as ``encoding`` reads them (a bad byte as
-    one), so a Cyrillic UTF-8 line is not counted two bytes a letter."""
-    line = data.count(b"\n", 0, offset) + 1
-    line_start = data.rfind(b"\n", 0, offset) + 1
-    before = data[line_start:offset].decode(encoding, errors="replace")
-    return line, len(before) + 1
-
-
 @functools.cache
 def _is_not_text(character: str) -> bool:
     """A control, private-use or unassigned character, bar the allowed."""
@@ -158,7 +146,7 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
             "file looks like UTF-16 without a byte order mark; save it as UTF-8"
         )
     if nul_offset != -1:
-        line, column = _position_of_byte(data, nul_offset)
+        line, column = position_of_byte(data, nul_offset)
         raise ArticleDecodeError(
             "file contains a NUL byte: binary file, not text", line, column
         )
@@ -170,12 +158,12 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
         text = body.decode("utf-8")
     except UnicodeDecodeError as utf8_error:
         if encoding == "utf-8-sig":
-            line, column = _position_of_byte(data, utf8_error.start + 3)
+            line, column = position_of_byte(data, utf8_error.start + 3)
             raise ArticleDecodeError(
                 "invalid UTF-8 after a UTF-8 byte order mark", line, column
             ) from utf8_error
         if _is_damaged_utf8(body):
-            line, column = _position_of_byte(data, utf8_error.start)
+            line, column = position_of_byte(data, utf8_error.start)
             raise ArticleDecodeError(
                 "invalid UTF-8 in a file that is otherwise UTF-8: "
                 "a damaged byte; fix it or save the file again",
@@ -185,13 +173,13 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
         try:
             text = data.decode("cp1251")
         except UnicodeDecodeError:
-            line, column = _position_of_byte(data, utf8_error.start)
+            line, column = position_of_byte(data, utf8_error.start)
             raise ArticleDecodeError(
                 "not UTF-8 and not cp1251: undecodable bytes", line, column
             ) from utf8_error
         encoding = "cp1251"
         if not _looks_like_text(text):
-            line, column = _position_of_byte(data, utf8_error.start)
+            line, column = position_of_byte(data, utf8_error.start)
             raise ArticleDecodeError(
                 "not UTF-8, and as cp1251 it is not text: undecodable bytes",
                 line,
@@ -202,7 +190,7 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
             CYRILLIC_LETTER.findall(text)
         ):
             # One byte per character in cp1251: the offset is the byte's.
-            line, column = _position_of_byte(data, lone_letters[0], "cp1251")
+            line, column = position_of_byte(data, lone_letters[0], "cp1251")
             raise ArticleDecodeError(
                 "not UTF-8, and as cp1251 its Cyrillic letters stand alone "
                 "among Latin ones: probably Latin-1 or Windows-1252; save it "
@@ -221,12 +209,8 @@ def decode_article_bytes(data: bytes) -> tuple[str, str]:
 def _first_control_character(text: str) -> tuple[int, int]:
     """1-based line and column of the first character that is not text."""
     for offset, character in enumerate(text):
-        if (
-            unicodedata.category(character) in ("Cc", "Co", "Cn")
-            and character not in ALLOWED_CONTROL_CHARACTERS
-        ):
-            line = text.count("\n", 0, offset) + 1
-            return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+        if _is_not_text(character):
+            return position_in_text(text, offset)
     return 1, 1
 
 

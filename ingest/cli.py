@@ -320,13 +320,14 @@ def docs(warehouse_dir: Path | None, output: Path | None) -> None:
     Example: autowatch docs --output docs/index.html
     """
     from ingest import dbt
-    from ingest.paths import PROJECT_ROOT
+    from ingest.query import connect_read_only
 
     paths = _paths((), None, warehouse_dir)
-    if not paths.warehouse_file.exists():
-        raise click.ClickException(
-            f"{paths.warehouse_file}: no warehouse yet; run `autowatch build`"
-        )
+    try:
+        # Opened once to fail early, as every reading command does.
+        connect_read_only(paths.warehouse_file).close()
+    except AutowatchError as error:
+        raise _fail(error) from error
     output = (output or PROJECT_ROOT / "docs" / "index.html").resolve()
     with tempfile.TemporaryDirectory() as temporary:
         copy = Path(temporary) / paths.warehouse_file.name
@@ -498,7 +499,6 @@ def extract(
     import json
 
     from ingest.articles import ArticleDecodeError
-    from ingest.errors import Problem
     from ingest.extraction import extract_file, extraction_items
     from ingest.mentions import load_matcher
 

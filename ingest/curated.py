@@ -12,7 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from ingest.errors import InputError, Problem
+from ingest.errors import InputError, Problem, position_in_text, position_of_byte
 from ingest.schema import (
     BOOLEAN,
     DATE,
@@ -117,9 +117,8 @@ def _cell_positions(
     positions = []
     for index in range(field_count):
         offset = offsets[index] if index < len(offsets) else len(record)
-        line = start_line + record.count("\n", 0, offset)
-        column = offset - (record.rfind("\n", 0, offset) + 1) + 1
-        positions.append((line, column))
+        line, column = position_in_text(record, offset)
+        positions.append((start_line + line - 1, column))
     return positions
 
 
@@ -146,8 +145,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
-        line = data.count(b"\n", 0, error.start) + 1
-        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        line, column = position_of_byte(data, error.start)
         raise InputError(
             [Problem(path, line, column, "file is not valid UTF-8")]
         ) from error
@@ -155,8 +153,7 @@ def read_curated_table(table: Table, path: Path) -> CuratedTable:
     if nul_offset != -1:
         # The csv module reads NUL bytes as data; in a hand-edited file they
         # only come from a binary file or a broken save.
-        line = text.count("\n", 0, nul_offset) + 1
-        column = nul_offset - (text.rfind("\n", 0, nul_offset) + 1) + 1
+        line, column = position_in_text(text, nul_offset)
         raise InputError(
             [Problem(path, line, column, "file contains a NUL byte; not a CSV")]
         )

@@ -19,6 +19,24 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
+def position_in_text(text: str, offset: int) -> tuple[int, int]:
+    """1-based line and column of a character offset."""
+    line = text.count("\n", 0, offset) + 1
+    return line, offset - (text.rfind("\n", 0, offset) + 1) + 1
+
+
+def position_of_byte(
+    data: bytes, offset: int, encoding: str = "utf-8"
+) -> tuple[int, int]:
+    """1-based line and column of a byte offset; the column counts the
+    line's characters before it as ``encoding`` reads them (a bad byte as
+    one), so a Cyrillic UTF-8 line is not counted two bytes a letter."""
+    line = data.count(b"\n", 0, offset) + 1
+    line_start = data.rfind(b"\n", 0, offset) + 1
+    before = data[line_start:offset].decode(encoding, errors="replace")
+    return line, len(before) + 1
+
+
 class AutowatchError(Exception):
     """Base class: anything the user can fix by changing an input."""
 

@@ -22,6 +22,7 @@ from sqlglot.lineage import Node, lineage
 
 from ingest.errors import AutowatchError
 from ingest.paths import Paths
+from ingest.query import connect_read_only
 from ingest.warehouse import (
     build_lock,
     clean_staging,
@@ -168,9 +169,7 @@ def schema_from_catalog(catalog: dict) -> dict:
 
 def schema_from_warehouse(warehouse_file: Path) -> dict:
     """The same mapping as ``schema_from_catalog``, read from the file."""
-    if not warehouse_file.exists():
-        raise LineageError(f"{warehouse_file}: no warehouse yet; run `autowatch build`")
-    connection = duckdb.connect(str(warehouse_file), read_only=True)
+    connection = connect_read_only(warehouse_file)
     try:
         rows = connection.execute(
             "select database_name, schema_name, table_name, column_name, "

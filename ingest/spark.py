@@ -1531,9 +1531,11 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
             f"create schema if not exists {identifier(REPORTING_SCHEMA)}"
         )
         for view, query in views.items():
+            # Parsed again, so exactly one statement goes into the view.
+            select = sqlglot.parse_one(query, read="duckdb").sql(dialect="duckdb")
             connection.execute(
                 f"create or replace view {table_name(REPORTING_SCHEMA, view)} "
-                f"as {query}"
+                f"as {select}"
             )
     return connection
 

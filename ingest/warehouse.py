@@ -877,9 +877,8 @@ def _can_start_from(previous_file: Path, inputs: dict) -> bool:
     log: someone opened it for writing, and a copy of the file alone may
     miss what the log holds.
     """
-    wal_file = previous_file.with_name(previous_file.name + ".wal")
     return (
-        not wal_file.exists()
+        not write_ahead_log(previous_file).exists()
         and _previous_inputs(previous_file).get("dbt_project_sha256")
         == inputs["dbt_project_sha256"]
     )
@@ -1016,11 +1015,22 @@ def clean_staging(paths: Paths) -> None:
     shutil.rmtree(staging_dir(paths), ignore_errors=True)
 
 
+def write_ahead_log(database_file: Path) -> Path:
+    """Where DuckDB keeps the changes not yet checkpointed into the file."""
+    return database_file.with_name(database_file.name + ".wal")
+
+
 def swap_in(new_file: Path, live_file: Path) -> None:
     """Atomically replace the live warehouse; open readers keep the old one."""
     with open(new_file, "rb") as handle:
         os.fsync(handle.fileno())
     reached("new-file-synced")
+    stale_log = write_ahead_log(live_file)
+    if stale_log.exists():
+        # Left by a writer that closed the live file without a checkpoint
+        # (or crashed): DuckDB would replay it onto the new file. Kept
+        # aside for whoever made those edits, never replayed.
+        os.replace(stale_log, stale_log.with_name(stale_log.name + ".replaced"))
     os.replace(new_file, live_file)
     directory = os.open(live_file.parent, os.O_RDONLY)
     try:

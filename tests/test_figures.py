@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
+from ingest.extraction import extract_text
 from ingest.figures import find_figures
+from ingest.mentions import matcher_from_rows
 
 
 def _only(text: str, language: str):
@@ -528,3 +532,36 @@ def test_a_table_rows_label_gives_the_cells_unit():
     assert (figure.text, figure.value_low, figure.unit) == ("1250", 1250, "people")
     figure = _only("Выручка | 1250 |", "ru")
     assert figure.unit is None
+
+
+def figure_periods(text: str) -> list[tuple[str, str | None, str | None]]:
+    extraction = extract_text(text, matcher_from_rows({}), date(2022, 7, 6))
+    return [
+        (text[figure.start : figure.end], figure.period_start, figure.period_end)
+        for figure in extraction.figures
+    ]
+
+
+def test_a_split_range_takes_the_years_of_its_sentence_respectively():
+    # Article 002's sentence: 10,000 belongs to 2023 and 20,000 to 2024.
+    text = (
+        "The plan envisions production growth to at least 50,000 cars in 2023 "
+        "and 100,000 in 2024, with electric vehicles accounting for 10,000 to "
+        "20,000 units, respectively.\n"
+    )
+    year_2023 = (date(2023, 1, 1), date(2023, 12, 31))
+    year_2024 = (date(2024, 1, 1), date(2024, 12, 31))
+    assert figure_periods(text) == [
+        ("at least 50,000 cars", *year_2023),
+        ("100,000", *year_2024),
+        ("10,000", *year_2023),
+        ("20,000 units", *year_2024),
+    ]
+
+
+def test_a_range_with_one_dated_figure_before_it_stays_undated():
+    text = "It made 50,000 cars in 2023 and 10,000 to 20,000 units, respectively.\n"
+    assert figure_periods(text)[1:] == [
+        ("10,000", None, None),
+        ("20,000 units", None, None),
+    ]

@@ -31,6 +31,7 @@ from ingest.warehouse import (
     dbt_selection,
     staging_dir,
     table_fingerprints,
+    write_ahead_log,
 )
 from tests.conftest import ARTICLES_DIR, SEEDS_DIR, copy_warehouse
 from tests.test_warehouse import edit_row, give_a_target_another_plant
@@ -279,6 +280,45 @@ def test_an_edit_that_extraction_reads_reextracts_the_articles(
     rebuilt_marts = fingerprints(paths.warehouse_file, READ_TIME_COLUMNS)
     assert rebuilt_marts == fingerprints(fresh.warehouse_file, READ_TIME_COLUMNS)
     assert rebuilt_marts != fingerprints(built_paths.warehouse_file, READ_TIME_COLUMNS)
+
+
+def leave_a_write_ahead_log(warehouse_file: Path) -> None:
+    """A writer that closed without a checkpoint, as a crashed GUI session
+    would: the file alone lacks the change its .wal holds."""
+    with duckdb.connect(str(warehouse_file)) as connection:
+        connection.execute("pragma disable_checkpoint_on_shutdown")
+        connection.execute("set wal_autocheckpoint = '1GB'")
+        connection.execute("update marts.dim_brand set note = 'edited by hand'")
+    assert write_ahead_log(warehouse_file).exists()
+
+
+def mark_as_built_by_another_version(warehouse_file: Path) -> None:
+    """Another autowatch version may decode or normalise differently."""
+    with duckdb.connect(str(warehouse_file)) as connection:
+        connection.execute("update raw.build_info set autowatch_version = '0.0.0'")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [leave_a_write_ahead_log, mark_as_built_by_another_version],
+    ids=["write_ahead_log", "other_version"],
+)
+def test_a_live_warehouse_it_cannot_trust_is_not_started_from(
+    built_paths, tmp_path, change
+):
+    copied = copy_warehouse(built_paths, tmp_path / "warehouse")
+    change(copied.warehouse_file)
+
+    rebuilt = build(copied)
+
+    assert not rebuilt.ingest.started_from_live
+    # The log of the replaced file is kept aside, not replayed onto the new one.
+    assert not write_ahead_log(copied.warehouse_file).exists()
+    if change is leave_a_write_ahead_log:
+        assert (copied.warehouse_dir / "autowatch.duckdb.wal.replaced").exists()
+    assert fingerprints(copied.warehouse_file, READ_TIME_COLUMNS) == fingerprints(
+        built_paths.warehouse_file, READ_TIME_COLUMNS
+    )
 
 
 def test_a_live_warehouse_from_before_a_curated_column_is_rebuilt(
