@@ -85,8 +85,9 @@ def test_a_text_cell_comes_before_every_query():
         assert notebook.cells[index - 1].cell_type == "markdown", index
 
 
-def test_brands_per_plant(executed, warehouse):
-    notebook, _, _ = executed
+def assert_shows_brands_per_plant(notebook, warehouse) -> None:
+    """The plant_brands cell's table holds each plant and brand the
+    warehouse (a DuckDB connection) pairs."""
     expected = warehouse.execute(
         "select distinct plant_name, brand_name from reporting.plant_brands"
     ).fetchall()
@@ -98,6 +99,11 @@ def test_brands_per_plant(executed, warehouse):
         assert f"│ {plant_name}" in text
         assert f"│ {brand_name} " in text
     assert "assembly_stage" in text and "started_on" in text
+
+
+def test_brands_per_plant(executed, warehouse):
+    notebook, _, _ = executed
+    assert_shows_brands_per_plant(notebook, warehouse)
 
 
 def test_announcements_in_time_order(executed, warehouse):

@@ -33,7 +33,7 @@ from tests.spark_support import (
 from tests.test_notebook import (
     CHART_NAME,
     PNG_SIGNATURE,
-    cell_answering,
+    assert_shows_brands_per_plant,
     code_cell_text,
     run_notebook,
 )
@@ -206,13 +206,7 @@ def test_the_notebook_reads_the_spark_build(spark_build, tmp_path):
         notebook.cells[1]
     )
     with duckdb.connect(str(database_file), read_only=True) as connection:
-        expected = connection.execute(
-            "select distinct plant_name, brand_name from reporting.plant_brands"
-        ).fetchall()
-    text = code_cell_text(cell_answering(notebook, "plant_brands"))
-    assert expected
-    for plant_name, brand_name in expected:
-        assert plant_name in text and brand_name in text
+        assert_shows_brands_per_plant(notebook, connection)
     assert (tmp_path / CHART_NAME).read_bytes().startswith(PNG_SIGNATURE)
 
 
