@@ -16,6 +16,7 @@ from ingest.errors import (
     BuildLockedError,
     InputError,
     Problem,
+    shown_path,
 )
 from ingest.paths import PROJECT_ROOT, Paths, default_paths
 
@@ -55,17 +56,8 @@ def _paths(
     return default_paths(articles_dirs, seeds_dir, warehouse_dir)
 
 
-def _shown_path(path: Path | str) -> Path | str:
-    """``path`` relative to the working folder when it is inside it
-    (seeds/targets.csv), as editors and terminals link it."""
-    try:
-        return Path(path).relative_to(Path.cwd())
-    except (ValueError, OSError):  # outside it, or the folder was deleted
-        return path
-
-
 def _shown(problem: Problem) -> str:
-    return str(replace(problem, path=_shown_path(problem.path)))
+    return str(replace(problem, path=shown_path(problem.path)))
 
 
 def _shown_reason(file_path: str, reason: str) -> str:
@@ -73,7 +65,7 @@ def _shown_reason(file_path: str, reason: str) -> str:
     like a problem's."""
     if not reason.startswith(f"{file_path}:"):
         return reason
-    return f"{_shown_path(file_path)}{reason[len(file_path) :]}"
+    return f"{shown_path(file_path)}{reason[len(file_path) :]}"
 
 
 def _fail(error: AutowatchError) -> click.ClickException:
@@ -85,7 +77,7 @@ def _fail(error: AutowatchError) -> click.ClickException:
     if isinstance(error, BuildError):
         return click.ClickException("\n".join([error.summary, *error.failures]))
     if isinstance(error, BuildLockedError):
-        return click.ClickException(error.message(_shown_path(error.lock_file)))
+        return click.ClickException(error.message(shown_path(error.lock_file)))
     return click.ClickException(str(error))
 
 

@@ -122,6 +122,21 @@ def _cell_positions(
     return positions
 
 
+# A quoted cell may span lines; a record longer than this is not read
+# whole when placing a dbt test's failing cell.
+MAX_RECORD_LINES = 100
+
+
+def cell_position(path: Path, line: int, column_name: str) -> tuple[int, int]:
+    """1-based (line, column) of ``column_name``'s cell in the record
+    starting on ``line`` of a curated CSV (a dbt test's failing row names
+    its ``source_line``). ValueError when the file has no such column."""
+    raw_lines = _split_lines(path.read_text(encoding="utf-8"))
+    index = next(csv.reader([raw_lines[0]])).index(column_name)
+    end_line = min(len(raw_lines), line + MAX_RECORD_LINES)
+    return _cell_positions(raw_lines, line, end_line, index + 1)[index]
+
+
 def read_curated_table(table: Table, path: Path) -> CuratedTable:
     """Read and check one CSV; raise InputError listing every problem."""
     problems: list[Problem] = []

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 
-from ingest.errors import BuildError
+from ingest.curated import cell_position
+from ingest.errors import BuildError, shown_path
 from ingest.paths import Paths
 
 DATABASE_PATH_VARIABLE = "AUTOWATCH_DATABASE_PATH"
@@ -44,6 +45,9 @@ class NodeFailure:
     # 0 staging, 1 intermediate, 2 marts and reporting, 3 a test of no
     # one model: a failure near the inputs is listed first.
     layer: int = 3
+    # A test of a curated staging model: its CSV, and the column it tests.
+    source_file: Path | None = None
+    column_name: str | None = None
 
     def describe(self, rows: list[str]) -> str:
         lines = [f"{self.kind} {self.name}: {self.message}"]
@@ -114,7 +118,22 @@ def _close_duckdb_environment() -> None:
 FAILED_STATUSES = ("error", "fail", "runtime error")
 
 
-def _failures(result) -> list[NodeFailure]:
+def _curated_files(paths: Paths) -> dict[str, Path]:
+    """The CSV each curated staging model reads, by model id."""
+    manifest = read_manifest(paths) or {"nodes": {}, "sources": {}}
+    files = {}
+    for unique_id, node in manifest["nodes"].items():
+        sources = [
+            manifest["sources"][parent]
+            for parent in node.get("depends_on", {}).get("nodes", [])
+            if parent in manifest["sources"]
+        ]
+        if len(sources) == 1 and sources[0]["source_name"] == "curated":
+            files[unique_id] = paths.seeds_dir / f"{sources[0]['name']}.csv"
+    return files
+
+
+def _failures(result, curated_files: dict[str, Path]) -> list[NodeFailure]:
     failures = []
     for node_result in getattr(result.result, "results", None) or []:
         status = str(node_result.status).lower()
@@ -123,11 +142,9 @@ def _failures(result) -> list[NodeFailure]:
         node = node_result.node
         kind = "test" if node.resource_type == "test" else str(node.resource_type)
         message = (node_result.message or status).strip().splitlines()[0]
-        model = (
-            node.name
-            if kind != "test"
-            else (getattr(node, "attached_node", None) or "").rpartition(".")[2]
-        )
+        attached = getattr(node, "attached_node", None) or ""
+        model = node.name if kind != "test" else attached.rpartition(".")[2]
+        test_metadata = getattr(node, "test_metadata", None)
         failures.append(
             NodeFailure(
                 kind=kind,
@@ -137,6 +154,10 @@ def _failures(result) -> list[NodeFailure]:
                 if kind == "test"
                 else None,
                 layer=_layer(model),
+                source_file=curated_files.get(attached) if kind == "test" else None,
+                column_name=test_metadata.kwargs.get("column_name")
+                if test_metadata is not None
+                else None,
             )
         )
     # dbt lists results as its threads finish them; this order is the same
@@ -154,7 +175,13 @@ def _layer(model: str) -> int:
     return 2
 
 
-def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
+class FailingRowsError(Exception):
+    """The failing rows of a test could not be listed."""
+
+
+def _failing_rows(
+    database_file: Path, compiled_sql: str
+) -> tuple[list[str], list[tuple]]:
     """The first rows a failing test returns, to name the culprits."""
     connection = duckdb.connect(str(database_file), read_only=True)
     try:
@@ -162,9 +189,9 @@ def _failing_rows(database_file: Path, compiled_sql: str) -> list[str]:
             f"select * from ({compiled_sql}) as failing_rows limit {FAILING_ROWS_SHOWN}"
         )
         names = [column[0] for column in cursor.description]
-        return _describe_rows(names, cursor.fetchall())
+        return names, cursor.fetchall()
     except duckdb.Error as error:
-        return [f"(could not list failing rows: {error})"]
+        raise FailingRowsError(str(error)) from error
     finally:
         connection.close()
 
@@ -246,7 +273,7 @@ def _raise_unless_passed(
     result,
     paths: Paths,
     engine: str,
-    failing_rows: Callable[[str], list[str]],
+    failing_rows: Callable[[str], tuple[list[str], list[tuple]]],
     consequence: str,
 ) -> None:
     """Turn a failed ``dbt build`` into a BuildError naming what failed.
@@ -263,7 +290,7 @@ def _raise_unless_passed(
             + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
             [],
         )
-    failures = _failures(result)
+    failures = _failures(result, _curated_files(paths))
     if not failures:
         # dbt failed without a node that failed (e.g. an error between nodes).
         raise BuildError(
@@ -272,12 +299,15 @@ def _raise_unless_passed(
             + f" (log: {paths.dbt_log_dir / 'dbt.log'})",
             [],
         )
-    described = [
-        failure.describe(
-            failing_rows(failure.compiled_sql) if failure.compiled_sql else []
-        )
-        for failure in failures[:MAX_LISTED_FAILURES]
-    ]
+    described = []
+    for failure in failures[:MAX_LISTED_FAILURES]:
+        rows = []
+        if failure.compiled_sql:
+            try:
+                rows = _describe_rows(failure, *failing_rows(failure.compiled_sql))
+            except FailingRowsError as error:
+                rows = [f"(could not list failing rows: {error})"]
+        described.append(failure.describe(rows))
     if len(failures) > MAX_LISTED_FAILURES:
         described.append(
             f"… and {len(failures) - MAX_LISTED_FAILURES} more; every failure "
@@ -353,24 +383,39 @@ def build_on_spark(
         keep_compiled_code(paths, earlier_manifest)
 
 
-def _failing_rows_on_spark(sql, compiled_sql: str) -> list[str]:
+def _failing_rows_on_spark(sql, compiled_sql: str) -> tuple[list[str], list[tuple]]:
     """The first rows a failing test returns on Spark."""
     try:
-        names, rows = sql.first_rows(compiled_sql, FAILING_ROWS_SHOWN)
+        return sql.first_rows(compiled_sql, FAILING_ROWS_SHOWN)
     except Exception as error:  # noqa: BLE001 - any Spark error is reported
-        return [f"(could not list failing rows: {str(error).splitlines()[0]})"]
-    return _describe_rows(names, rows)
+        raise FailingRowsError(str(error).splitlines()[0]) from error
 
 
-def _describe_rows(names: list[str], rows: list[tuple]) -> list[str]:
+def _describe_rows(
+    failure: NodeFailure, names: list[str], rows: list[tuple]
+) -> list[str]:
     """``name=value, …`` per row, naming its identifying columns only
-    (every column when it has none)."""
+    (every column when it has none); a curated row starts with the
+    file, line and column of the tested cell."""
     shown = [name for name in names if _is_identifying(name)] or names
-    return [
-        ", ".join(
-            f"{name}={value!r}"
-            for name, value in zip(names, row, strict=True)
-            if name in shown
-        )
-        for row in rows
-    ]
+    described = []
+    for row in rows:
+        values = dict(zip(names, row, strict=True))
+        text = ", ".join(f"{name}={values[name]!r}" for name in shown)
+        line = values.get("source_line")
+        if failure.source_file is not None and line is not None:
+            place = _cell_place(failure.source_file, int(line), failure.column_name)
+            text = f"{place}: {text}"
+        described.append(text)
+    return described
+
+
+def _cell_place(source_file: Path, line: int, column_name: str | None) -> str:
+    """``file:line:column`` of a curated cell (column 1: the whole row)."""
+    column = 1
+    if column_name is not None:
+        try:
+            line, column = cell_position(source_file, line, column_name)
+        except (OSError, ValueError):
+            pass  # the file changed since the build read it: the line stays
+    return f"{shown_path(source_file)}:{line}:{column}"

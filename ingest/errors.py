@@ -19,6 +19,15 @@ class Problem:
         return f"{self.path}:{self.line}:{self.column}: {self.message}"
 
 
+def shown_path(path: Path | str) -> Path | str:
+    """``path`` relative to the working folder when it is inside it
+    (seeds/targets.csv), as editors and terminals link it."""
+    try:
+        return Path(path).relative_to(Path.cwd())
+    except (ValueError, OSError):  # outside it, or the folder was deleted
+        return path
+
+
 def position_in_text(text: str, offset: int) -> tuple[int, int]:
     """1-based line and column of a character offset."""
     line = text.count("\n", 0, offset) + 1

@@ -2,7 +2,7 @@ import csv
 
 import pytest
 
-from ingest.curated import read_curated, read_curated_table
+from ingest.curated import cell_position, read_curated, read_curated_table
 from ingest.errors import InputError
 from ingest.schema import TABLES, TABLES_BY_NAME
 from tests.conftest import SEEDS_DIR
@@ -167,3 +167,13 @@ def test_a_missing_seeds_folder_is_an_input_error(tmp_path):
     assert [str(problem) for problem in raised.value.problems] == [
         f"{tmp_path / 'nowhere'}:1:1: curated data directory does not exist"
     ]
+
+
+def test_a_cell_is_placed_after_a_quoted_cell_that_spans_lines(tmp_path):
+    csv_file = tmp_path / "companies.csv"
+    csv_file.write_text(
+        'code,note,kind\nfirst,"two\nlines, and a comma",automaker\n', encoding="utf-8"
+    )
+    assert cell_position(csv_file, 2, "code") == (2, 1)
+    assert cell_position(csv_file, 2, "note") == (2, 7)
+    assert cell_position(csv_file, 2, "kind") == (3, 21)
