@@ -749,9 +749,8 @@ def record_reporting_views(
     """
     # A rebuild's manifest keeps the SQL dbt compiled in an earlier build
     # for the nodes it did not run, with that build's suffix.
-    build_schema = re.compile(
-        rf"{re.escape(names.prefix)}({'|'.join(MODEL_SCHEMAS)})"
-        rf"(_{re.escape(BUILD_PREFIX)}\w+)?"
+    build_schema = _schema_pattern(
+        names.prefix, rf"(?:_{BUILD_PREFIX}\w+)?", MODEL_SCHEMAS
     )
     views = {}
     for node in (manifest or {}).get("nodes", {}).values():
@@ -1377,12 +1376,19 @@ def _databases(sql) -> set[str]:
     return {row[0] for row in sql.execute("show databases")}
 
 
+def _schema_pattern(
+    prefix: str,
+    suffix_pattern: str,
+    schemas: Iterable[str] = (RAW_SCHEMA, "default", *MODEL_SCHEMAS),
+) -> re.Pattern:
+    """``<prefix><schema><suffix_pattern>``, the plain schema as group 1."""
+    alternatives = "|".join(re.escape(schema) for schema in schemas)
+    return re.compile(rf"{re.escape(prefix)}({alternatives}){suffix_pattern}")
+
+
 def _build_schema_names(sql, prefix: str, suffix_pattern: str) -> list[str]:
     """The catalog's schemas ``<prefix><schema><suffix_pattern>``."""
-    schemas = "|".join(
-        re.escape(schema) for schema in (RAW_SCHEMA, "default", *MODEL_SCHEMAS)
-    )
-    pattern = re.compile(rf"{re.escape(prefix)}(?:{schemas}){suffix_pattern}")
+    pattern = _schema_pattern(prefix, suffix_pattern)
     return sorted(name for name in _databases(sql) if pattern.fullmatch(name))
 
 
@@ -1574,35 +1580,36 @@ class TableDifference:
 def compare_with_duckdb(
     database_file: Path, spark: SparkPaths | SparkBuildPaths, schema: str = "marts"
 ) -> tuple[list[str], list[TableDifference]]:
-    """Compare every table of ``schema`` in a DuckDB file with Spark's.
+    """Compare every table or view of ``schema`` in a DuckDB file with
+    Spark's, as ``connect_parquet_tables`` reads it (Parquet tables, and
+    the reporting views the build recorded).
 
-    Returns the tables compared and their differences: a table missing on
+    Returns the relations compared and their differences: one missing on
     one side, column names or types that differ, and rows one side has that
     the other lacks (EXCEPT ALL both ways, so duplicates count).
     """
-    import duckdb
-
     from ingest.warehouse import identifier
 
-    connection = duckdb.connect()
+    connection = connect_parquet_tables(spark)
     try:
         connection.execute(
             f"attach {_string_literal(str(database_file))} as duckdb_build (read_only)"
         )
-        duckdb_tables = [
-            name
-            for (name,) in connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_catalog = 'duckdb_build' and table_schema = ? "
-                "and table_type = 'BASE TABLE' order by table_name",
-                [schema],
-            ).fetchall()
-        ]
-        spark_tables = {
-            table: table_dir
-            for (table_schema, table), table_dir in parquet_tables(spark).items()
-            if table_schema == schema
-        }
+        (spark_catalog,) = connection.execute("select current_database()").fetchone()
+
+        def relations(catalog: str) -> list[str]:
+            return [
+                name
+                for (name,) in connection.execute(
+                    "select table_name from information_schema.tables "
+                    "where table_catalog = ? and table_schema = ? "
+                    "order by table_name",
+                    [catalog, schema],
+                ).fetchall()
+            ]
+
+        duckdb_tables = relations("duckdb_build")
+        spark_tables = relations(spark_catalog)
         differences = [
             TableDifference(f"{schema}.{table}", "only in the Spark build")
             for table in sorted(set(spark_tables) - set(duckdb_tables))
@@ -1615,7 +1622,9 @@ def compare_with_duckdb(
                 )
                 continue
             duckdb_relation = f"duckdb_build.{identifier(schema)}.{identifier(table)}"
-            spark_relation = _parquet_scan(spark_tables[table])
+            spark_relation = (
+                f"{identifier(spark_catalog)}.{identifier(schema)}.{identifier(table)}"
+            )
             duckdb_columns = connection.execute(
                 f"select column_name, column_type from "
                 f"(describe select * from {duckdb_relation})"

@@ -14,7 +14,6 @@ import json
 import os
 import shutil
 import sys
-from collections import Counter
 from pathlib import Path
 
 import duckdb
@@ -24,6 +23,7 @@ from click.testing import CliRunner
 from ingest import spark
 from ingest.cli import cli
 from ingest.paths import default_paths
+from ingest.warehouse import table_name
 from tests.spark_support import (
     SEEDS_DIR,
     folder_fingerprint,
@@ -161,35 +161,20 @@ def test_query_reads_the_spark_build_without_java(spark_build):
     assert lines[1:] == [f"{code},{name}" for code, name in expected]
 
 
-def relation_contents(connection, relation: str) -> tuple[list, Counter]:
-    """Column names and types, and every row with its count."""
-    columns = [row[:2] for row in connection.execute(f"describe {relation}").fetchall()]
-    return columns, Counter(connection.execute(f"select * from {relation}").fetchall())
-
-
 @pytest.mark.spark
 def test_reporting_views_read_without_java_equal_the_duckdb_builds(spark_build):
     database_file, spark_dir = spark_build
-    parquet_connection = spark.connect_parquet_tables(spark_dir)
-    with duckdb.connect(str(database_file), read_only=True) as duckdb_connection:
-        views = [
-            name
-            for (name,) in duckdb_connection.execute(
-                "select table_name from information_schema.tables "
-                "where table_schema = 'reporting' and table_type = 'VIEW' "
-                "order by table_name"
-            ).fetchall()
-        ]
-        assert {"plant_brands", "targets_timeline"} <= set(views)
-        for view in views:
-            relation = f"reporting.{view}"
-            expected_columns, expected_rows = relation_contents(
-                duckdb_connection, relation
-            )
-            columns, rows = relation_contents(parquet_connection, relation)
-            assert expected_rows, relation
-            assert (columns, rows) == (expected_columns, expected_rows), relation
-    parquet_connection.close()
+    compared, differences = spark.compare_with_duckdb(
+        database_file, spark_dir, schema="reporting"
+    )
+    assert {"plant_brands", "targets_timeline"} <= set(compared)
+    assert [str(difference) for difference in differences] == []
+    with duckdb.connect(str(database_file), read_only=True) as connection:
+        for view in compared:
+            (count,) = connection.execute(
+                f"select count(*) from {table_name('reporting', view)}"
+            ).fetchone()
+            assert count, view
 
 
 @pytest.mark.spark
