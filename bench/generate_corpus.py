@@ -439,6 +439,7 @@ def _add_curated_rows(
             "brand_code": fact.brand.code,
             "plant_code": fact.plant.code,
             "vehicle_model_code": "",
+            "same_event_as_announcement_code": "",
             "summary": (
                 f"{fact.company.english} plans to assemble {fact.brand.english} "
                 f"at {fact.plant.english} from Q{fact.quarter} {fact.year}."

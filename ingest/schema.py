@@ -285,6 +285,10 @@ TABLES: tuple[Table, ...] = (
             Column("brand_code", references="brands"),
             Column("plant_code", references="plants"),
             Column("vehicle_model_code", references="vehicle_models"),
+            # Two articles (or two sources in one) reporting one event are
+            # two rows of evidence; the later report names the first so
+            # that counting events does not count it twice.
+            Column("same_event_as_announcement_code", references="announcements"),
             Column("summary", required=True),
             *_article_columns(),
         ),

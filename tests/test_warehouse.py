@@ -202,6 +202,44 @@ def test_conflicting_claims_keep_both_sides(warehouse):
     ]
 
 
+def test_an_event_two_articles_report_counts_once(warehouse):
+    """002 and 003 both report the Moscow government's agreement with
+    KAMAZ: two rows of evidence, one event."""
+    reports = rows(
+        warehouse,
+        """
+        select announcement_code, article_file_name, first_report_announcement_code
+        from reporting.announcements_timeline
+        where first_report_announcement_code = 'moscow_government_kamaz_partnership'
+        order by article_file_name
+        """,
+    )
+    assert reports == [
+        (
+            "moscow_government_kamaz_partnership",
+            "002_d2ba2eeb3f36eea0.txt",
+            "moscow_government_kamaz_partnership",
+        ),
+        (
+            "moscow_government_kamaz_agreement",
+            "003_fe566e868f15ac09.txt",
+            "moscow_government_kamaz_partnership",
+        ),
+    ]
+    # Moskvich's announcements of July 2022: eight reports, six events.
+    assert rows(
+        warehouse,
+        """
+        select count(*), count(distinct first_report_announcement_id)
+        from marts.fct_announcement
+        where announced_on >= date '2022-07-01' and announced_on < date '2022-08-01'
+            and brand_id = (
+                select brand_id from marts.dim_brand where brand_code = 'moskvich'
+            )
+        """,
+    ) == [(8, 6)]
+
+
 def test_publication_date_inferred_from_the_weekday(warehouse):
     """The curated date is the one the article's weekday and day fit: its
     text says "в среду, 16 августа" (Wednesday, 16 August) and no year."""

@@ -42,6 +42,7 @@ named as (
         fct_announcement.announcement_id,
         fct_announcement.article_id,
         fct_announcement.announcement_code,
+        fct_announcement.first_report_announcement_code,
         fct_announcement.announcement_type,
         announcer_company.company_name as announcer_company_name,
         dim_person.full_name as announcer_person_name,

@@ -20,6 +20,8 @@ renamed as (
         {{ entity_id('plant', 'plant_code') }} as plant_id,
         {{ entity_id('vehicle_model', 'vehicle_model_code') }}
             as vehicle_model_id,
+        {{ entity_id('announcement', 'same_event_as_announcement_code') }}
+            as same_event_as_announcement_id,
         trim(article_id) as article_id,
         trim(announcement_code) as announcement_code,
         trim(announcement_type) as announcement_type,
@@ -30,6 +32,8 @@ renamed as (
         trim(brand_code) as brand_code,
         trim(plant_code) as plant_code,
         trim(vehicle_model_code) as vehicle_model_code,
+        trim(same_event_as_announcement_code)
+            as same_event_as_announcement_code,
         summary,
         evidence_quote,
         source_line,
