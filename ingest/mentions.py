@@ -262,12 +262,14 @@ class AliasMatcher:
         if self._empty:
             return []
         folded = folded if folded is not None else fold(text)
-        unified = _unify(text) if len(folded) == len(text) else text
+        same_offsets = len(folded) == len(text)
+        unified = _unify(text) if same_offsets else text
+        cased = unified if same_offsets else ""
         hits = []
         for end_index, (length, surfaces) in self._automaton.iter(folded):
             start = end_index - length + 1
             end = end_index + 1
-            if not _on_word_boundary(folded, start, end):
+            if not _on_word_boundary(folded, cased, start, end):
                 continue
             surface = unified[start:end]
             keys = surfaces.get(surface)
@@ -303,17 +305,34 @@ class AliasMatcher:
         return mentions
 
 
-def _on_word_boundary(folded: str, start: int, end: int) -> bool:
+def _on_word_boundary(folded: str, cased: str, start: int, end: int) -> bool:
+    """Whether folded[start:end] is a whole word, or whole words.
+
+    A hyphen joins a name into a longer one ("Kama-1", "Mercedes-Benz",
+    "Автотор-Калининград") unless the other side is a lowercase word: a
+    suffix ("KAMAZ-owned", "Камаз-то") or a prefix ("ex-Renault") leaves
+    the name itself. ``cased`` is the text with its case, at the same
+    offsets (empty when there is none).
+    """
     if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
         return False
     if end < len(folded):
         after = folded[end]
         if after.isalnum() or after == "_":
             return False
-        if after == "-" and end + 1 < len(folded) and folded[end + 1].isalnum():
+        if (
+            after == "-"
+            and end + 1 < len(folded)
+            and folded[end + 1].isalnum()
+            and not (cased and cased[end + 1].islower())
+        ):
             return False
     if start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum():
-        return False
+        prefix_start = start - 2
+        while prefix_start > 0 and folded[prefix_start - 1].isalnum():
+            prefix_start -= 1
+        if not (cased and cased[prefix_start : start - 1].islower()):
+            return False
     return True
 
 

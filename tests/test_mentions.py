@@ -64,6 +64,27 @@ def test_matches_respect_word_boundaries_and_prefer_the_longest():
     ]
 
 
+def test_a_lowercase_word_hyphened_to_a_name_leaves_the_name():
+    """ "KAMAZ-owned" and "ex-Renault" name KAMAZ and Renault; "Kama-2",
+    "Sino-Kama" and "Автотор-Калининград" are longer names."""
+    matcher = _matcher(
+        ("company", "kamaz", "KAMAZ"),
+        ("company", "kama", "Kama"),
+        ("company", "renault", "Renault"),
+        ("company", "avtotor", "Автотор"),
+    )
+    text = (
+        "The KAMAZ-owned and ex-Renault sites; Kama-2, Sino-Kama, "
+        "Автотор-Калининград; Автотор-то."
+    )
+    assert [(m.text, m.entity_code) for m in matcher.find(text)] == [
+        ("KAMAZ", "kamaz"),
+        ("Renault", "renault"),
+        ("Автотор", "avtotor"),
+    ]
+    assert [m.start for m in matcher.find(text)][-1] == text.rindex("Автотор")
+
+
 def test_candidates_are_typed_by_their_cue():
     text = (
         "компания «Соллерс» и бренд Tenet, Great Wall Motor, "
