@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import fcntl
+import functools
 import hashlib
+import importlib.metadata
 import json
 import multiprocessing
 import os
@@ -224,6 +226,35 @@ CHANGE_COLUMNS = (
 # the next one is built: unchanged articles and their extractions are
 # copied from it instead of being read and extracted again.
 PREVIOUS_CATALOG = "previous_warehouse"
+# The modules whose code decides an article's text and what extraction
+# finds in it, and the Russian dictionaries it reads.
+READING_MODULES = (
+    "articles",
+    "text_cleaning",
+    "extraction",
+    "mentions",
+    "figures",
+    "periods",
+    "morphology",
+)
+READING_PACKAGES = ("pymorphy3", "pymorphy3-dicts-ru")
+
+
+@functools.cache
+def reading_code_version(package_dir: Path = Path(__file__).parent) -> str:
+    """The autowatch version, plus a digest of the code that reads and
+    extracts articles (``READING_MODULES``, ``READING_PACKAGES``).
+
+    A rebuild reuses the live warehouse's article and extraction rows only
+    when this is the same, so a change to that code reads and extracts
+    again without anyone having to remember to bump the version.
+    """
+    digest = hashlib.sha256()
+    for module in READING_MODULES:
+        digest.update((package_dir / f"{module}.py").read_bytes())
+    for package in READING_PACKAGES:
+        digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
 def _extraction_keys(
@@ -235,13 +266,16 @@ def _extraction_keys(
 
     The text is fixed by the id; the aliases, the entity names and the
     article's publication date are not, so they are in the key, as is
-    the autowatch version whose code extracted it.
+    the version of the code that extracted it (``reading_code_version``).
     """
     from ingest.mentions import ENTITY_TABLES
 
     matcher_tables = ["aliases", *(table for table, _, _ in ENTITY_TABLES.values())]
     matcher_inputs = json.dumps(
-        [__version__, {name: curated_rows.get(name, []) for name in matcher_tables}],
+        [
+            reading_code_version(),
+            {name: curated_rows.get(name, []) for name in matcher_tables},
+        ],
         sort_keys=True,
         default=str,
     )
@@ -701,7 +735,7 @@ def load_raw(
         [
             (
                 now,
-                __version__,
+                reading_code_version(),
                 duckdb.__version__,
                 len(batch.articles) + len(batch.reused),
                 len(result.quarantined),
@@ -735,8 +769,9 @@ def _previous_files(previous_file: Path) -> dict[str, KnownFile]:
     """Files the live warehouse was built from and still holds, by path.
 
     Only files whose article row is theirs (not a duplicate's) count, and
-    only from a warehouse this version of autowatch built, since another
-    version may decode or normalise differently.
+    only from a warehouse built by this reading code
+    (``reading_code_version``), since other code may decode or normalise
+    differently.
     """
     try:
         connection = duckdb.connect(str(previous_file), read_only=True)
@@ -746,7 +781,7 @@ def _previous_files(previous_file: Path) -> dict[str, KnownFile]:
         (version,) = connection.execute(
             f"select max(autowatch_version) from {table_name(RAW_SCHEMA, 'build_info')}"
         ).fetchone()
-        if version != __version__:
+        if version != reading_code_version():
             return {}
         manifest = table_name(RAW_SCHEMA, "article_manifest")
         articles = table_name(RAW_SCHEMA, "news_articles")

@@ -21,14 +21,17 @@ from pathlib import Path
 import duckdb
 import pytest
 
+import ingest
 from ingest.errors import BuildError
 from ingest.paths import Paths, default_paths
 from ingest.warehouse import (
     ARTICLES_CHANGED_SELECTION,
     NOTHING_CHANGED_SELECTION,
+    READING_MODULES,
     IngestResult,
     build,
     dbt_selection,
+    reading_code_version,
     staging_dir,
     table_fingerprints,
     write_ahead_log,
@@ -403,3 +406,24 @@ def test_adding_removing_and_failing(site, built_paths, tmp_path):
     assert fingerprints(live, schemas=("raw", "marts", "reporting")) == before
     assert changes(live) == [(new_id, "removed")]
     assert not staging_dir(site.paths).exists()
+
+
+def test_the_version_changes_with_the_code_that_reads_articles(tmp_path):
+    """A live warehouse's article and extraction rows are reused only under
+    the same reading_code_version: an edit to a module that reads or
+    extracts articles changes it, an edit elsewhere does not."""
+    package_dir = Path(ingest.__file__).parent
+    copied = tmp_path / "ingest"
+    shutil.copytree(package_dir, copied, ignore=shutil.ignore_patterns("__pycache__"))
+    assert reading_code_version(copied) == reading_code_version()
+
+    with (copied / "cli.py").open("a", encoding="utf-8") as cli:
+        cli.write("\n# not reading code\n")
+    assert reading_code_version(copied) == reading_code_version()
+
+    for module in READING_MODULES:
+        edited = tmp_path / module
+        shutil.copytree(copied, edited)
+        with (edited / f"{module}.py").open("a", encoding="utf-8") as source:
+            source.write("\n# a change\n")
+        assert reading_code_version(edited) != reading_code_version(), module
