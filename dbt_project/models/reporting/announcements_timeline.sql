@@ -30,6 +30,12 @@ dim_plant as (
 
 ),
 
+dim_vehicle_model as (
+
+    select * from {{ ref('dim_vehicle_model') }}
+
+),
+
 dim_article as (
 
     select * from {{ ref('dim_article') }}
@@ -51,11 +57,15 @@ named as (
         dim_brand.brand_name,
         dim_plant.plant_code,
         dim_plant.plant_name,
+        dim_vehicle_model.vehicle_model_code,
+        dim_vehicle_model.model_name as vehicle_model_name,
         fct_announcement.summary,
         fct_announcement.evidence_quote,
         fct_announcement.announced_on_precision,
         dim_article.title as article_title,
         dim_article.file_name as article_file_name,
+        dim_article.published_on_precision as article_published_on_precision,
+        dim_article.published_on_basis as article_published_on_basis,
         fct_announcement.announced_on,
         dim_article.published_on as article_published_on
     from fct_announcement
@@ -69,6 +79,10 @@ named as (
         on fct_announcement.brand_id = dim_brand.brand_id
     left join dim_plant
         on fct_announcement.plant_id = dim_plant.plant_id
+    left join dim_vehicle_model
+        on
+            fct_announcement.vehicle_model_id
+            = dim_vehicle_model.vehicle_model_id
     left join dim_article
         on fct_announcement.article_id = dim_article.article_id
 

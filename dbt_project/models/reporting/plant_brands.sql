@@ -68,10 +68,12 @@ named as (
         bridge_brand_plant.started_on_precision,
         announcer_company.company_name as announcer_company_name,
         announcer_person.full_name as announcer_person_name,
+        subject_company.company_name as subject_company_name,
         bridge_brand_plant.evidence_quote,
         dim_article.title as article_title,
         dim_article.file_name as article_file_name,
         dim_article.published_on_precision as article_published_on_precision,
+        dim_article.published_on_basis as article_published_on_basis,
         bridge_brand_plant.started_on,
         dim_article.published_on as article_published_on
     from bridge_brand_plant
@@ -87,6 +89,8 @@ named as (
         on fct_announcement.announcer_company_id = announcer_company.company_id
     left join dim_person as announcer_person
         on fct_announcement.announcer_person_id = announcer_person.person_id
+    left join dim_company as subject_company
+        on fct_announcement.subject_company_id = subject_company.company_id
 
 )
 

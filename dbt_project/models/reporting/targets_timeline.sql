@@ -24,6 +24,18 @@ dim_brand as (
 
 ),
 
+fct_announcement as (
+
+    select * from {{ ref('fct_announcement') }}
+
+),
+
+dim_person as (
+
+    select * from {{ ref('dim_person') }}
+
+),
+
 dim_article as (
 
     select * from {{ ref('dim_article') }}
@@ -37,10 +49,13 @@ named as (
         fct_target.announcement_id,
         fct_target.article_id,
         fct_target.target_code,
+        fct_announcement.announcement_code,
         dim_plant.plant_code,
         dim_plant.parent_plant_code,
         dim_plant.plant_name,
         dim_company.company_name,
+        announcer_company.company_name as announcer_company_name,
+        announcer_person.full_name as announcer_person_name,
         dim_brand.brand_code,
         dim_brand.brand_name,
         fct_target.metric,
@@ -52,6 +67,8 @@ named as (
         fct_target.evidence_quote,
         dim_article.title as article_title,
         dim_article.file_name as article_file_name,
+        dim_article.published_on_precision as article_published_on_precision,
+        dim_article.published_on_basis as article_published_on_basis,
         fct_target.value_low,
         fct_target.value_high,
         fct_target.period_start,
@@ -66,6 +83,12 @@ named as (
         on fct_target.company_id = dim_company.company_id
     left join dim_brand
         on fct_target.brand_id = dim_brand.brand_id
+    left join fct_announcement
+        on fct_target.announcement_id = fct_announcement.announcement_id
+    left join dim_company as announcer_company
+        on fct_announcement.announcer_company_id = announcer_company.company_id
+    left join dim_person as announcer_person
+        on fct_announcement.announcer_person_id = announcer_person.person_id
     left join dim_article
         on fct_target.article_id = dim_article.article_id
 
