@@ -135,6 +135,9 @@ TABLES: tuple[Table, ...] = (
             Column("district"),
             Column("city"),
             Column("region", required=True),
+            # The most specific place the plant is in, so that "plants in
+            # Kaliningrad Oblast" follows dim_place's parents.
+            Column("place_code", required=True, references="places"),
             Column("country_code", required=True, allowed=COUNTRY_CODES),
             Column("note"),
         ),

@@ -133,15 +133,32 @@ def test_a_baseline_figure_is_decided_not_curated_as_a_target(warehouse):
 def test_sample_place_names_are_curated_mentions_of_dim_place(warehouse):
     places = rows(
         warehouse,
-        "select mention.surface_text, place.place_code, place.place_type "
+        "select left(article.file_name, 3), mention.surface_text, "
+        "place.place_code, place.place_type "
         "from marts.fct_mention as mention "
         "inner join marts.dim_place as place "
         "on mention.entity_id = place.place_id "
-        "where mention.entity_type = 'place' order by mention.start_offset",
+        "inner join marts.dim_article as article "
+        "on mention.article_id = article.article_id "
+        "where mention.entity_type = 'place' "
+        "order by article.file_name, mention.start_offset",
     )
     assert places == [
-        ("Зеленоградского муниципального района", "zelenogradsky_district", "district"),
-        ("Калининградской области", "kaliningrad_oblast", "region"),
+        ("000", "Russia", "russia", "country"),
+        (
+            "001",
+            "Зеленоградского муниципального района",
+            "zelenogradsky_district",
+            "district",
+        ),
+        ("001", "Калининградской области", "kaliningrad_oblast", "region"),
+        ("001", "Петербург", "saint_petersburg", "city"),
+        ("001", "России", "russia", "country"),
+        ("002", "Russia", "russia", "country"),
+        ("002", "Russia", "russia", "country"),
+        ("002", "Moscow", "moscow", "city"),
+        ("002", "Russia", "russia", "country"),
+        ("003", "Moscow", "moscow", "city"),
     ]
     candidates = rows(
         warehouse, "select count(*) from marts.fct_mention where is_candidate"
@@ -166,6 +183,31 @@ def test_places_nest_up_to_a_region(warehouse):
         ("pereslavskoye",),
         ("zelenogradsky_district",),
         ("kaliningrad_oblast",),
+        ("russia",),
+    ]
+
+
+def test_plants_in_a_region_follow_the_places_parents(warehouse):
+    """Each plant is in its most specific place; walking up dim_place
+    finds every plant of Kaliningrad Oblast, whatever its depth."""
+    plants = rows(
+        warehouse,
+        "with recursive inside(place_id, place_code) as ("
+        " select place_id, place_code from marts.dim_place where place_code = ?"
+        " union all"
+        " select child.place_id, child.place_code"
+        " from marts.dim_place as child"
+        " inner join inside on child.parent_place_id = inside.place_id)"
+        " select plant.plant_code, inside.place_code"
+        " from marts.dim_plant as plant"
+        " inner join inside on plant.place_id = inside.place_id"
+        " order by plant.plant_code",
+        ["kaliningrad_oblast"],
+    )
+    assert plants == [
+        ("avtotor_compact_ev_factory", "kaliningrad_oblast"),
+        ("avtotor_kaliningrad", "kaliningrad"),
+        ("avtotor_pereslavskoye_site", "pereslavskoye"),
     ]
 
 

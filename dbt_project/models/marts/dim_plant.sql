@@ -11,8 +11,10 @@ final as (
     select
         plant_id,
         parent_plant_id,
+        place_id,
         plant_code,
         parent_plant_code,
+        place_code,
         plant_name,
         plant_status,
         settlement,

@@ -11,6 +11,7 @@ renamed as (
     select
         {{ entity_id('plant', 'plant_code') }} as plant_id,
         {{ entity_id('plant', 'parent_plant_code') }} as parent_plant_id,
+        {{ entity_id('place', 'place_code') }} as place_id,
         trim(plant_code) as plant_code,
         plant_name,
         trim(plant_status) as plant_status,
@@ -19,6 +20,7 @@ renamed as (
         trim(district) as district,
         trim(city) as city,
         trim(region) as region,
+        trim(place_code) as place_code,
         trim(country_code) as country_code,
         note,
         source_line
