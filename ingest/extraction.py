@@ -48,6 +48,12 @@ _FIGURE_PERIOD_GAP = re.compile(
     r"^[\s,]*(?:(?:in|by|during|for|until|through|в|во|к|до|на|за|по)\s+)?$",
     re.IGNORECASE,
 )
+# A deadline further on in the same clause dates a figure too: "600 new
+# cars at the revived Moskvich site by the end of 2022", "half of all new
+# car sales by 2030", unless another figure comes first. Other periods
+# that far from a figure are as often about something else ("launched in
+# 2023"), so only "by" reaches this far.
+_DEADLINE_GAP = re.compile(r"^[^,;:()\n]{1,60}$")
 _SENTENCE_END = re.compile(r"[.!?…](?=\s+[\"«(]?[A-ZА-ЯЁ0-9])|\n")
 
 
@@ -81,12 +87,19 @@ def _pair_periods(
 ) -> list[Figure]:
     paired: list[Figure] = []
     starts = [period.start for period in periods]
+    figure_starts = [figure.start for figure in figures]
     for figure in figures:
         index = bisect.bisect_left(starts, figure.end)
         if index < len(periods):
             period = periods[index]
             gap = text[figure.end : period.start]
-            if len(gap) <= 12 and _FIGURE_PERIOD_GAP.match(gap):
+            if (len(gap) <= 12 and _FIGURE_PERIOD_GAP.match(gap)) or (
+                period.relation == "by"
+                and _DEADLINE_GAP.match(gap)
+                and not any(
+                    figure.end <= start < period.start for start in figure_starts
+                )
+            ):
                 figure = replace(
                     figure,
                     period_start=period.period_start,

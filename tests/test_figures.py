@@ -565,3 +565,31 @@ def test_a_range_with_one_dated_figure_before_it_stays_undated():
         ("10,000", None, None),
         ("20,000 units", None, None),
     ]
+
+
+def test_a_deadline_later_in_the_clause_dates_the_figure():
+    year_2022 = (date(2022, 1, 1), date(2022, 12, 31))
+    year_2030 = (date(2030, 1, 1), date(2030, 12, 31))
+    # Article 002: the deadline is thirty letters after the figure.
+    assert figure_periods(
+        "The timeline includes a target of assembling 600 new cars at the "
+        "revived Moskvich site by the end of 2022.\n"
+    ) == [("600 new cars", *year_2022)]
+    assert figure_periods("It wants half of all new car sales by 2030.\n") == [
+        ("half", *year_2030)
+    ]
+
+
+def test_a_period_further_on_that_is_no_deadline_does_not_date_the_figure():
+    # Article 000: "in 2023" says when the brands start, not a period the
+    # count is for; a comma or another figure ends the figure's clause.
+    assert figure_periods(
+        "Two more brands are slated to begin their assembly operations in 2023.\n"
+    ) == [("Two more brands", None, None)]
+    assert figure_periods("It sold 600 cars, and more by the end of 2022.\n") == [
+        ("600 cars", None, None)
+    ]
+    assert figure_periods("It sold 600 cars and 700 vans by 2030.\n") == [
+        ("600 cars", None, None),
+        ("700 vans", date(2030, 1, 1), date(2030, 12, 31)),
+    ]
