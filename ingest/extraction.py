@@ -52,8 +52,16 @@ _FIGURE_PERIOD_GAP = re.compile(
 # cars at the revived Moskvich site by the end of 2022", "half of all new
 # car sales by 2030", unless another figure comes first. Other periods
 # that far from a figure are as often about something else ("launched in
-# 2023"), so only "by" reaches this far.
-_DEADLINE_GAP = re.compile(r"^[^,;:()\n]{1,60}$")
+# 2023", "until 2014" of a past run), so only "by" and "к" reach this
+# far, and not past a punctuation mark or a word that starts another
+# clause ("has 3,000 employees and plans to hire more by 2025").
+_DEADLINE_GAP = re.compile(
+    r"^(?:(?!\b(?:and|but|that|which|who|whose|while|и|а|но|что|котор\w*)\b)"
+    r"[^,;:()\n.!?…])*$",
+    re.IGNORECASE,
+)
+_DEADLINE_GAP_LENGTH = 60
+_DEADLINE_WORD = re.compile(r"^(?:by|к|ко)\s", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.!?…](?=\s+[\"«(]?[A-ZА-ЯЁ0-9])|\n")
 
 
@@ -94,7 +102,8 @@ def _pair_periods(
             period = periods[index]
             gap = text[figure.end : period.start]
             if (len(gap) <= 12 and _FIGURE_PERIOD_GAP.match(gap)) or (
-                period.relation == "by"
+                _DEADLINE_WORD.match(period.text)
+                and len(gap) <= _DEADLINE_GAP_LENGTH
                 and _DEADLINE_GAP.match(gap)
                 and not any(
                     figure.end <= start < period.start for start in figure_starts

@@ -262,14 +262,12 @@ class AliasMatcher:
         if self._empty:
             return []
         folded = folded if folded is not None else fold(text)
-        same_offsets = len(folded) == len(text)
-        unified = _unify(text) if same_offsets else text
-        cased = unified if same_offsets else ""
+        unified = _unify(text) if len(folded) == len(text) else text
         hits = []
         for end_index, (length, surfaces) in self._automaton.iter(folded):
             start = end_index - length + 1
             end = end_index + 1
-            if not _on_word_boundary(folded, cased, start, end):
+            if not _on_word_boundary(folded, start, end):
                 continue
             surface = unified[start:end]
             keys = surfaces.get(surface)
@@ -305,33 +303,38 @@ class AliasMatcher:
         return mentions
 
 
-def _on_word_boundary(folded: str, cased: str, start: int, end: int) -> bool:
-    """Whether folded[start:end] is a whole word, or whole words.
+# Words a hyphen joins to a name without making a longer name: an
+# adjective or participle after it ("KAMAZ-owned", "Avtotor-built",
+# "BAIC-branded"), a Russian particle ("Автотор-то"), or a prefix before it
+# ("ex-Renault"). Any other hyphened word makes a longer name: "Kama-1",
+# "Mercedes-Benz", "Lada e-Largus", "Ростов-на-Дону", "Москва-река".
+_NAME_SUFFIX = re.compile(
+    r"[^\W\d_]+(?:ed|ing)|built|made|led|run|style|brand|то|ка|либо|нибудь"
+)
+_NAME_PREFIXES = {"ex", "non", "pro", "anti", "pre", "post", "экс"}
 
-    A hyphen joins a name into a longer one ("Kama-1", "Mercedes-Benz",
-    "Автотор-Калининград") unless the other side is a lowercase word: a
-    suffix ("KAMAZ-owned", "Камаз-то") or a prefix ("ex-Renault") leaves
-    the name itself. ``cased`` is the text with its case, at the same
-    offsets (empty when there is none).
-    """
+
+def _on_word_boundary(folded: str, start: int, end: int) -> bool:
+    """Whether folded[start:end] is a whole word, or whole words."""
     if start > 0 and (folded[start - 1].isalnum() or folded[start - 1] == "_"):
         return False
     if end < len(folded):
         after = folded[end]
         if after.isalnum() or after == "_":
             return False
-        if (
-            after == "-"
-            and end + 1 < len(folded)
-            and folded[end + 1].isalnum()
-            and not (cased and cased[end + 1].islower())
-        ):
-            return False
+        if after == "-" and end + 1 < len(folded) and folded[end + 1].isalnum():
+            word_end = end + 1
+            while word_end < len(folded) and folded[word_end].isalnum():
+                word_end += 1
+            joined = folded[end + 1 : word_end]
+            next_is_hyphen = word_end < len(folded) and folded[word_end] == "-"
+            if next_is_hyphen or not _NAME_SUFFIX.fullmatch(joined):
+                return False
     if start > 1 and folded[start - 1] == "-" and folded[start - 2].isalnum():
         prefix_start = start - 2
         while prefix_start > 0 and folded[prefix_start - 1].isalnum():
             prefix_start -= 1
-        if not (cased and cased[prefix_start : start - 1].islower()):
+        if folded[prefix_start : start - 1] not in _NAME_PREFIXES:
             return False
     return True
 

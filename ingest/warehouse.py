@@ -12,6 +12,7 @@ import os
 import shutil
 import signal
 import time
+import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
@@ -227,7 +228,9 @@ CHANGE_COLUMNS = (
 # copied from it instead of being read and extracted again.
 PREVIOUS_CATALOG = "previous_warehouse"
 # The modules whose code decides an article's text and what extraction
-# finds in it, and the Russian dictionaries it reads.
+# finds in it, the packages they call (sentence splitting, alias matching,
+# dates, Russian inflection and its dictionaries), and the Unicode tables
+# behind lower() and isalnum().
 READING_MODULES = (
     "articles",
     "text_cleaning",
@@ -237,24 +240,40 @@ READING_MODULES = (
     "periods",
     "morphology",
 )
-READING_PACKAGES = ("pymorphy3", "pymorphy3-dicts-ru")
+READING_PACKAGES = (
+    "razdel",
+    "pyahocorasick",
+    "python-dateutil",
+    "pymorphy3",
+    "pymorphy3-dicts-ru",
+)
+PACKAGE_DIR = Path(__file__).parent
 
 
-@functools.cache
-def reading_code_version(package_dir: Path = Path(__file__).parent) -> str:
+def reading_code_version(package_dir: Path | None = None) -> str:
     """The autowatch version, plus a digest of the code that reads and
-    extracts articles (``READING_MODULES``, ``READING_PACKAGES``).
+    extracts articles: ``READING_MODULES`` (in ``package_dir``, this
+    package by default), ``READING_PACKAGES`` and the Unicode version.
 
     A rebuild reuses the live warehouse's article and extraction rows only
     when this is the same, so a change to that code reads and extracts
     again without anyone having to remember to bump the version.
     """
+    if package_dir is None:
+        return _running_reading_code_version()
     digest = hashlib.sha256()
     for module in READING_MODULES:
         digest.update((package_dir / f"{module}.py").read_bytes())
     for package in READING_PACKAGES:
         digest.update(f"{package}=={importlib.metadata.version(package)}".encode())
+    digest.update(f"unicode {unicodedata.unidata_version}".encode())
     return f"{__version__}+{digest.hexdigest()[:12]}"
+
+
+@functools.cache
+def _running_reading_code_version() -> str:
+    # Once per process: the code running does not change under it.
+    return reading_code_version(PACKAGE_DIR)
 
 
 def _extraction_keys(

@@ -62,7 +62,7 @@ def _assert_scores(scores, threshold):
 
 
 def test_samples_score_at_least_095(matcher):
-    scores = score_set(gold_files("samples"), matcher)
+    scores = score_set(gold_files("samples"), matcher, figure_periods=True)
     _assert_scores(scores, 0.95)
 
 

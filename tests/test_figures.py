@@ -578,6 +578,9 @@ def test_a_deadline_later_in_the_clause_dates_the_figure():
     assert figure_periods("It wants half of all new car sales by 2030.\n") == [
         ("half", *year_2030)
     ]
+    assert figure_periods(
+        "Завод планирует выпустить 50 тыс. автомобилей на новой площадке к 2025 году.\n"
+    ) == [("50 тыс. автомобилей", date(2025, 1, 1), date(2025, 12, 31))]
 
 
 def test_a_period_further_on_that_is_no_deadline_does_not_date_the_figure():
@@ -593,3 +596,13 @@ def test_a_period_further_on_that_is_no_deadline_does_not_date_the_figure():
         ("600 cars", None, None),
         ("700 vans", date(2030, 1, 1), date(2030, 12, 31)),
     ]
+    # Another sentence, another clause, or a period that ends a past run.
+    for text in (
+        "In 2021 it built 200,000 cars. Its owners plan an IPO by 2025.\n",
+        "Завод выпустил 600 машин. Производство удвоится к 2030 году.\n",
+        "The plant has 3,000 employees and plans to hire more by 2025.\n",
+        "It invested 3.97 billion rubles in the plant that is to open by 2024.\n",
+        "It made 100,000 cars a year until 2014.\n",
+        "Завод выпускал 100 тыс. автомобилей в год до 2014 года.\n",
+    ):
+        assert [period for _, period, _ in figure_periods(text)] == [None], text

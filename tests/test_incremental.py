@@ -413,17 +413,18 @@ def test_the_version_changes_with_the_code_that_reads_articles(tmp_path):
     the same reading_code_version: an edit to a module that reads or
     extracts articles changes it, an edit elsewhere does not."""
     package_dir = Path(ingest.__file__).parent
-    copied = tmp_path / "ingest"
-    shutil.copytree(package_dir, copied, ignore=shutil.ignore_patterns("__pycache__"))
-    assert reading_code_version(copied) == reading_code_version()
 
-    with (copied / "cli.py").open("a", encoding="utf-8") as cli:
-        cli.write("\n# not reading code\n")
-    assert reading_code_version(copied) == reading_code_version()
+    def edited_copy(name: str, module: str) -> Path:
+        copied = tmp_path / name
+        shutil.copytree(
+            package_dir, copied, ignore=shutil.ignore_patterns("__pycache__")
+        )
+        with (copied / f"{module}.py").open("a", encoding="utf-8") as source:
+            source.write("\n# an edit\n")
+        return copied
 
+    running = reading_code_version()
+    assert reading_code_version(package_dir) == running
+    assert reading_code_version(edited_copy("cli_edited", "cli")) == running
     for module in READING_MODULES:
-        edited = tmp_path / module
-        shutil.copytree(copied, edited)
-        with (edited / f"{module}.py").open("a", encoding="utf-8") as source:
-            source.write("\n# a change\n")
-        assert reading_code_version(edited) != reading_code_version(), module
+        assert reading_code_version(edited_copy(module, module)) != running, module

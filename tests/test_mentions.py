@@ -64,25 +64,33 @@ def test_matches_respect_word_boundaries_and_prefer_the_longest():
     ]
 
 
-def test_a_lowercase_word_hyphened_to_a_name_leaves_the_name():
-    """ "KAMAZ-owned" and "ex-Renault" name KAMAZ and Renault; "Kama-2",
-    "Sino-Kama" and "Автотор-Калининград" are longer names."""
+def test_a_suffix_or_prefix_hyphened_to_a_name_leaves_the_name():
+    """ "KAMAZ-owned", "ex-Renault" and "Автотор-то" name KAMAZ, Renault and
+    Avtotor; any other hyphened word makes a longer name, whose part is
+    no mention: "Kama-2", "Sino-Kama", "e-Largus", "Ростов-на-Дону",
+    "Москва-река", "Автотор-Калининград"."""
     matcher = _matcher(
         ("company", "kamaz", "KAMAZ"),
         ("company", "kama", "Kama"),
         ("company", "renault", "Renault"),
         ("company", "avtotor", "Автотор"),
+        ("vehicle_model", "largus", "Largus"),
+        ("place", "rostov", "Ростов"),
+        ("place", "moscow", "Москва"),
     )
     text = (
-        "The KAMAZ-owned and ex-Renault sites; Kama-2, Sino-Kama, "
-        "Автотор-Калининград; Автотор-то."
+        "The KAMAZ-owned, KAMAZ-OWNED and ex-Renault sites; Kama-2, Sino-Kama, "
+        "Lada e-Largus, Ростов-на-Дону, Москва-река, Автотор-Калининград; "
+        "Автотор-то."
     )
-    assert [(m.text, m.entity_code) for m in matcher.find(text)] == [
+    found = matcher.find(text)
+    assert [(m.text, m.entity_code) for m in found] == [
+        ("KAMAZ", "kamaz"),
         ("KAMAZ", "kamaz"),
         ("Renault", "renault"),
         ("Автотор", "avtotor"),
     ]
-    assert [m.start for m in matcher.find(text)][-1] == text.rindex("Автотор")
+    assert found[-1].start == text.rindex("Автотор")
 
 
 def test_candidates_are_typed_by_their_cue():

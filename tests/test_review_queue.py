@@ -152,13 +152,13 @@ def test_sample_place_names_are_curated_mentions_of_dim_place(warehouse):
             "district",
         ),
         ("001", "Калининградской области", "kaliningrad_oblast", "region"),
-        ("001", "Петербург", "saint_petersburg", "city"),
+        ("001", "Петербург", "saint_petersburg", "region"),
         ("001", "России", "russia", "country"),
         ("002", "Russia", "russia", "country"),
         ("002", "Russia", "russia", "country"),
-        ("002", "Moscow", "moscow", "city"),
+        ("002", "Moscow", "moscow", "region"),
         ("002", "Russia", "russia", "country"),
-        ("003", "Moscow", "moscow", "city"),
+        ("003", "Moscow", "moscow", "region"),
     ]
     candidates = rows(
         warehouse, "select count(*) from marts.fct_mention where is_candidate"

@@ -204,13 +204,14 @@ def test_conflicting_claims_keep_both_sides(warehouse):
 
 def test_an_event_two_articles_report_counts_once(warehouse):
     """002 and 003 both report the Moscow government's agreement with
-    KAMAZ: two rows of evidence, one event."""
+    KAMAZ: two rows of evidence, one event, first reported by 003 (002
+    tells of later updates)."""
     reports = rows(
         warehouse,
         """
         select announcement_code, article_file_name, first_report_announcement_code
         from reporting.announcements_timeline
-        where first_report_announcement_code = 'moscow_government_kamaz_partnership'
+        where first_report_announcement_code = 'moscow_government_kamaz_agreement'
         order by article_file_name
         """,
     )
@@ -218,12 +219,12 @@ def test_an_event_two_articles_report_counts_once(warehouse):
         (
             "moscow_government_kamaz_partnership",
             "002_d2ba2eeb3f36eea0.txt",
-            "moscow_government_kamaz_partnership",
+            "moscow_government_kamaz_agreement",
         ),
         (
             "moscow_government_kamaz_agreement",
             "003_fe566e868f15ac09.txt",
-            "moscow_government_kamaz_partnership",
+            "moscow_government_kamaz_agreement",
         ),
     ]
     # Moskvich's announcements of July 2022: eight reports, six events.

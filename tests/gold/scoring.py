@@ -3,8 +3,9 @@
 Mentions match on exact span and entity. Figures and periods match when
 their spans overlap and every normalised field agrees: where a span
 starts ("the fourth quarter" or "fourth quarter") is a convention, the
-value is the fact. A figure's period counts where the gold gives one
-(the samples do; the development set leaves figures' periods out).
+value is the fact. A figure's period counts where the set annotates
+figures' periods (the samples do, undated figures included); the
+development set leaves them out.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ class Score:
         return self.true_positives / expected if expected else 1.0
 
 
-def _matches(kind: str, gold: dict, found: dict) -> bool:
+def _matches(kind: str, gold: dict, found: dict, figure_periods: bool) -> bool:
     if kind == "mention":
         return (
             gold["start"] == found["start"]
@@ -51,12 +52,17 @@ def _matches(kind: str, gold: dict, found: dict) -> bool:
     if not (gold["start"] < found["end"] and found["start"] < gold["end"]):
         return False
     fields = FIGURE_FIELDS if kind == "figure" else PERIOD_FIELDS
-    if kind == "figure" and gold.get("period_start") is not None:
+    if kind == "figure" and figure_periods:
         fields = (*fields, *FIGURE_PERIOD_FIELDS)
     return all(gold[name] == found[name] for name in fields)
 
 
-def score_article(gold_items: list[dict], found_items: list[dict], scores: dict):
+def score_article(
+    gold_items: list[dict],
+    found_items: list[dict],
+    scores: dict,
+    figure_periods: bool = False,
+):
     for kind in KINDS:
         gold_of_kind = [item for item in gold_items if item["kind"] == kind]
         found_of_kind = [item for item in found_items if item["kind"] == kind]
@@ -64,7 +70,12 @@ def score_article(gold_items: list[dict], found_items: list[dict], scores: dict)
         score = scores[kind]
         for gold in gold_of_kind:
             partner = next(
-                (found for found in unmatched if _matches(kind, gold, found)), None
+                (
+                    found
+                    for found in unmatched
+                    if _matches(kind, gold, found, figure_periods)
+                ),
+                None,
             )
             if partner is None:
                 score.false_negatives += 1
@@ -76,7 +87,11 @@ def score_article(gold_items: list[dict], found_items: list[dict], scores: dict)
         score.spurious.extend(unmatched)
 
 
-def score_set(gold_paths: list[Path], matcher) -> dict[str, Score]:
+def score_set(
+    gold_paths: list[Path], matcher, figure_periods: bool = False
+) -> dict[str, Score]:
+    """Scores of the extractor on these gold files; ``figure_periods``
+    when they annotate every figure's period, null for an undated one."""
     scores = {kind: Score() for kind in KINDS}
     for gold_path in gold_paths:
         header, gold_items = load_gold(gold_path)
@@ -91,7 +106,7 @@ def score_set(gold_paths: list[Path], matcher) -> dict[str, Score]:
             item["file"] = header["file"]
         for item in gold_items:
             item["file"] = header["file"]
-        score_article(gold_items, found, scores)
+        score_article(gold_items, found, scores, figure_periods)
     return scores
 
 

@@ -1,15 +1,21 @@
-{#- A later report of an event names the event's first report, and that
-    one names no other: counting first reports then counts each event
-    once. A chain, or a row naming itself, would count an event twice or
-    not at all. Returns the whole failing row, whose source_line names the
-    CSV line to fix. -#}
-{% test names_a_first_report(model, column_name, key) %}
+{#- A later report of an event names the event's first report: one that
+    names no other (counting first reports then counts each event once; a
+    chain, or a row naming itself, would count an event twice or not at
+    all) and whose article was not published after its own. Returns the
+    whole failing row, whose source_line names the CSV line to fix. -#}
+{% test names_a_first_report(model, column_name, key, articles) %}
 
 with
 
 reports as (
 
     select * from {{ model }}
+
+),
+
+articles as (
+
+    select * from {{ articles }}
 
 ),
 
@@ -20,16 +26,32 @@ later_reports as (
 
 ),
 
-naming_a_later_report as (
+naming as (
 
-    select later_reports.*
+    select
+        later_reports.*,
+        named.{{ column_name }} as named_names,
+        named_article.published_on as named_published_on,
+        own_article.published_on as own_published_on
     from later_reports
     inner join reports as named
         on later_reports.{{ column_name }} = named.{{ key }}
-    where named.{{ column_name }} is not null
+    left join articles as named_article
+        on named.article_id = named_article.article_id
+    left join articles as own_article
+        on later_reports.article_id = own_article.article_id
+
+),
+
+failing as (
+
+    select * from naming
+    where
+        named_names is not null
+        or named_published_on > own_published_on
 
 )
 
-select * from naming_a_later_report
+select * from failing
 
 {% endtest %}

@@ -52,6 +52,7 @@ named as (
     select
         bridge_brand_plant.brand_plant_id,
         bridge_brand_plant.announcement_id,
+        fct_announcement.first_report_announcement_code,
         bridge_brand_plant.article_id,
         dim_plant.plant_code,
         dim_plant.parent_plant_code,
