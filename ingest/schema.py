@@ -323,6 +323,26 @@ TABLES: tuple[Table, ...] = (
         ),
     ),
     Table(
+        name="vehicle_model_plant_assembly",
+        # Which models a plant builds: brand_plant_assembly says BAIC is
+        # built at Avtotor, but not that the X55 is and since when.
+        key=("vehicle_model_code", "plant_code", "article_id"),
+        description="Which vehicle model is assembled (or planned) at which plant.",
+        columns=(
+            Column("vehicle_model_code", required=True, references="vehicle_models"),
+            Column("plant_code", required=True, references="plants"),
+            Column(
+                "assembly_status",
+                required=True,
+                allowed=("planned", "in_production"),
+            ),
+            Column("started_on", DATE),
+            Column("started_on_precision", allowed=DATE_PRECISIONS),
+            Column("announcement_code", references="announcements"),
+            *_article_columns(),
+        ),
+    ),
+    Table(
         name="company_brands",
         # Per article, like the other bridges: a second article stating the
         # same relation is a second piece of evidence, not a duplicate.

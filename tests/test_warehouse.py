@@ -63,6 +63,7 @@ def test_build_creates_every_layer(warehouse):
         "fct_announcement",
         "fct_target",
         "bridge_brand_plant",
+        "bridge_vehicle_model_plant",
         "bridge_company_brand",
         "bridge_company_plant",
         "fct_conflicting_claim",
@@ -146,6 +147,7 @@ def test_every_fact_quote_is_in_its_article(warehouse):
         "fct_target",
         "fct_announcement",
         "bridge_brand_plant",
+        "bridge_vehicle_model_plant",
         "bridge_company_plant",
         "bridge_company_brand",
         "fct_claim",
@@ -199,6 +201,35 @@ def test_conflicting_claims_keep_both_sides(warehouse):
             "003_fe566e868f15ac09.txt",
             "Kama is not directly a Kamaz project.",
         )
+    ]
+
+
+def test_models_built_at_avtotor_and_since_when(warehouse):
+    """Which models each Avtotor site builds: 001 names them, and dates
+    the X55 by its first batch this week, not by BAIC's April start."""
+    assert rows(
+        warehouse,
+        """
+        select plant.plant_code, model.model_name, model_plant.started_on,
+            model_plant.started_on_precision
+        from marts.bridge_vehicle_model_plant as model_plant
+        inner join marts.dim_vehicle_model as model
+            on model_plant.vehicle_model_id = model.vehicle_model_id
+        inner join marts.dim_plant as plant
+            on model_plant.plant_id = plant.plant_id
+        where plant.plant_code like 'avtotor%'
+            and model_plant.assembly_status = 'in_production'
+        order by plant.plant_code, model.model_name
+        """,
+    ) == [
+        ("avtotor_kaliningrad", "BAIC BJ40", None, None),
+        ("avtotor_kaliningrad", "BAIC U5 Plus", None, None),
+        ("avtotor_kaliningrad", "BAIC X35", None, None),
+        ("avtotor_kaliningrad", "BAIC X55", date(2023, 8, 1), "month"),
+        ("avtotor_kaliningrad", "Kaiyi E5", date(2023, 1, 1), "month"),
+        ("avtotor_pereslavskoye_site", "JMC Carrying", date(2023, 8, 1), "month"),
+        ("avtotor_pereslavskoye_site", "JMC Conquer", date(2023, 8, 1), "month"),
+        ("avtotor_pereslavskoye_site", "JMC Vigus", date(2023, 8, 1), "month"),
     ]
 
 
