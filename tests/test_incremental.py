@@ -71,8 +71,8 @@ MARKED_ROWS = {
     ),
     "fct_extracted_figure": (
         "select min(figure_id) from marts.fct_extracted_figure where article_id = ?",
-        "update marts.fct_extracted_figure set qualifier = ? where figure_id = ?",
-        "select qualifier from marts.fct_extracted_figure where figure_id = ?",
+        "update marts.fct_extracted_figure set sentence_text = ? where figure_id = ?",
+        "select sentence_text from marts.fct_extracted_figure where figure_id = ?",
     ),
     "fct_extracted_period": (
         "select min(period_id) from marts.fct_extracted_period where article_id = ?",
