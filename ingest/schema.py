@@ -36,6 +36,8 @@ SCOPES = ("all", "electric", "combustion")
 # 50,000 cars of new brands"): read as the plant's whole output it would
 # overstate what was announced.
 TARGET_SCOPES = (*SCOPES, "new_brands")
+# Whether a brand or model is built at a plant yet, or only planned there.
+ASSEMBLY_STATUSES = ("planned", "in_production")
 REVIEW_KINDS = ("figure_not_curated", "candidate_entity", "target_not_extracted")
 # What a curator decided about a review_queue item; an item without a
 # decision is still to review.
@@ -310,11 +312,7 @@ TABLES: tuple[Table, ...] = (
                 required=True,
                 allowed=("unspecified", "skd", "ckd", "full_cycle"),
             ),
-            Column(
-                "assembly_status",
-                required=True,
-                allowed=("planned", "in_production"),
-            ),
+            Column("assembly_status", required=True, allowed=ASSEMBLY_STATUSES),
             Column("scope", required=True, allowed=SCOPES),
             Column("started_on", DATE),
             Column("started_on_precision", allowed=DATE_PRECISIONS),
@@ -331,11 +329,7 @@ TABLES: tuple[Table, ...] = (
         columns=(
             Column("vehicle_model_code", required=True, references="vehicle_models"),
             Column("plant_code", required=True, references="plants"),
-            Column(
-                "assembly_status",
-                required=True,
-                allowed=("planned", "in_production"),
-            ),
+            Column("assembly_status", required=True, allowed=ASSEMBLY_STATUSES),
             Column("started_on", DATE),
             Column("started_on_precision", allowed=DATE_PRECISIONS),
             Column("announcement_code", references="announcements"),
