@@ -351,21 +351,36 @@ def load_matcher(seeds_dir: Path) -> AliasMatcher:
     return matcher_from_rows(rows)
 
 
-def matcher_from_rows(rows: dict[str, list[dict]]) -> AliasMatcher:
-    """Build the matcher from curated rows, keyed by table name."""
-    entities: dict[tuple[str, str], Entity] = {}
-    for entity_type, (table_name, code_column, name_column) in ENTITY_TABLES.items():
-        for row in rows.get(table_name, []):
-            entities[(entity_type, row[code_column])] = Entity(
-                entity_type, row[code_column], row[name_column]
-            )
+def matcher_inputs(
+    rows: dict[str, list[dict]],
+) -> tuple[list[Entity], list[AliasRecord]]:
+    """What the matcher reads of the curated rows: each entity's code and
+    name, each alias's entity, text and language.
+
+    Extraction keys hash exactly this, so that editing any other column (a
+    brand's note, a plant's place) extracts no article again.
+    """
+    entities = [
+        Entity(entity_type, row[code_column], row[name_column])
+        for entity_type, (table_name, code_column, name_column) in ENTITY_TABLES.items()
+        for row in rows.get(table_name, [])
+    ]
     records = [
         AliasRecord(
             row["entity_type"], row["entity_code"], row["alias"], row["language"]
         )
         for row in rows.get("aliases", [])
     ]
-    return AliasMatcher(records, entities)
+    return entities, records
+
+
+def matcher_from_rows(rows: dict[str, list[dict]]) -> AliasMatcher:
+    """Build the matcher from curated rows, keyed by table name."""
+    entities, records = matcher_inputs(rows)
+    return AliasMatcher(
+        records,
+        {(entity.entity_type, entity.entity_code): entity for entity in entities},
+    )
 
 
 # ----------------------------------------------------------- candidates

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -284,21 +284,22 @@ def _extraction_keys(
     """What an article's extraction depends on, hashed, per article.
 
     The text is fixed by the id; the aliases, the entity names and the
-    article's publication date are not, so they are in the key, as is
-    the version of the code that extracted it (``reading_code_version``).
+    article's publication date are not, so they are in the key (only the
+    columns the matcher reads: ``matcher_inputs``), as is the version of
+    the code that extracted it (``reading_code_version``).
     """
-    from ingest.mentions import ENTITY_TABLES
+    from ingest.mentions import matcher_inputs
 
-    matcher_tables = ["aliases", *(table for table, _, _ in ENTITY_TABLES.values())]
-    matcher_inputs = json.dumps(
+    entities, records = matcher_inputs(curated_rows)
+    key_inputs = json.dumps(
         [
             reading_code_version(),
-            {name: curated_rows.get(name, []) for name in matcher_tables},
+            [astuple(entity) for entity in entities],
+            [astuple(record) for record in records],
         ],
-        sort_keys=True,
         default=str,
     )
-    matcher_key = hashlib.sha256(matcher_inputs.encode("utf-8")).hexdigest()
+    matcher_key = hashlib.sha256(key_inputs.encode("utf-8")).hexdigest()
     return {
         article_id: hashlib.sha256(
             f"{matcher_key}|{article_id}|{published.get(article_id)}".encode()

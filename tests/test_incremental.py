@@ -194,28 +194,60 @@ def test_rebuild_selection_follows_what_changed():
     )
 
 
-def test_a_curated_edit_rebuilds_only_what_reads_that_table(built_paths, tmp_path):
-    """A target's qualifier edited: dbt runs what depends on targets.csv,
-    not the other marts, and the marts are a build from scratch's."""
+@pytest.mark.parametrize(
+    ("table", "key_column", "key", "edit", "rebuilt_models", "check_sql", "expected"),
+    [
+        (
+            "targets",
+            "target_code",
+            "avtotor_model_count_20_22",
+            {"qualifier": "approx"},
+            {"fct_target", "targets_timeline"},
+            "select qualifier from marts.fct_target where target_id = "
+            "(select target_id from marts.fct_target where value_low = 20)",
+            [("approx",)],
+        ),
+        # The matcher reads a brand's code and name, not its note: no
+        # article is extracted again.
+        (
+            "brands",
+            "brand_code",
+            "baic",
+            {"note": "edited by a curator"},
+            {"dim_brand", "plant_brands"},
+            "select note from marts.dim_brand where brand_code = 'baic'",
+            [("edited by a curator",)],
+        ),
+    ],
+    ids=["target_qualifier", "brand_note"],
+)
+def test_a_curated_edit_rebuilds_only_what_reads_that_table(
+    built_paths,
+    tmp_path,
+    table,
+    key_column,
+    key,
+    edit,
+    rebuilt_models,
+    check_sql,
+    expected,
+):
+    """A curated cell edited: dbt runs what depends on that table, not the
+    other marts, and the marts are a build from scratch's."""
     seeds_dir = tmp_path / "seeds"
     shutil.copytree(SEEDS_DIR, seeds_dir)
     copied = copy_warehouse(built_paths, tmp_path / "warehouse")
     paths = default_paths((ARTICLES_DIR,), seeds_dir, copied.warehouse_dir)
-    edit_row(
-        seeds_dir / "targets.csv",
-        "target_code",
-        "avtotor_model_count_20_22",
-        qualifier="approx",
-    )
+    edit_row(seeds_dir / f"{table}.csv", key_column, key, **edit)
 
     rebuilt = build(paths)
 
     assert rebuilt.ingest.started_from_live
-    assert rebuilt.ingest.changed_curated_tables == ["targets"]
+    assert rebuilt.ingest.changed_curated_tables == [table]
     assert rebuilt.ingest.changed_article_count == 0
     run_results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
     ran = {result["unique_id"] for result in run_results["results"]}
-    assert {"model.autowatch.fct_target", "model.autowatch.targets_timeline"} <= ran
+    assert {f"model.autowatch.{model}" for model in rebuilt_models} <= ran
     assert (
         not {
             "model.autowatch.dim_company",
@@ -225,10 +257,7 @@ def test_a_curated_edit_rebuilds_only_what_reads_that_table(built_paths, tmp_pat
         & ran
     )
     with duckdb.connect(str(paths.warehouse_file), read_only=True) as connection:
-        assert connection.execute(
-            "select qualifier from marts.fct_target where target_id = "
-            "(select target_id from marts.fct_target where value_low = 20)"
-        ).fetchall() == [("approx",)]
+        assert connection.execute(check_sql).fetchall() == expected
     fresh = default_paths((ARTICLES_DIR,), seeds_dir, tmp_path / "fresh")
     build(fresh, full_refresh=True)
     assert fingerprints(paths.warehouse_file, READ_TIME_COLUMNS) == fingerprints(
@@ -259,10 +288,15 @@ def move_publication_a_week(seeds_dir: Path) -> None:
     )
 
 
+def rename_a_brand(seeds_dir: Path) -> None:
+    """A brand's name is a name the matcher knows it by."""
+    edit_row(seeds_dir / "brands.csv", "brand_code", "baic", brand_name="BAIC Motor")
+
+
 @pytest.mark.parametrize(
     "edit",
-    [drop_alias, move_publication_a_week],
-    ids=["alias_removed", "publication_date_moved"],
+    [drop_alias, move_publication_a_week, rename_a_brand],
+    ids=["alias_removed", "publication_date_moved", "brand_renamed"],
 )
 def test_an_edit_that_extraction_reads_reextracts_the_articles(
     built_paths, tmp_path, edit
@@ -278,6 +312,8 @@ def test_an_edit_that_extraction_reads_reextracts_the_articles(
     rebuilt = build(paths)
 
     assert rebuilt.ingest.started_from_live
+    # Listed as changed, so the article marts recompute them.
+    assert rebuilt.ingest.changed_article_count > 0
     fresh = default_paths((ARTICLES_DIR,), seeds_dir, tmp_path / "fresh")
     build(fresh, full_refresh=True)
     rebuilt_marts = fingerprints(paths.warehouse_file, READ_TIME_COLUMNS)
