@@ -366,21 +366,22 @@ def build_on_spark(
             ["build", "--select", *select],
         ]
     earlier_manifest = read_manifest(paths) if select else None
-    try:
-        for command in commands:
-            result = dbtRunner().invoke(dbt_arguments(command, paths, target))
-            _raise_unless_passed(
-                result,
-                paths,
-                engine=" on Spark",
-                failing_rows=lambda compiled_sql: _failing_rows_on_spark(
-                    sql, compiled_sql
-                ),
-                consequence="",
-            )
-    finally:
-        # Once, on the manifest of the last command that ran.
-        keep_compiled_code(paths, earlier_manifest)
+    for command in commands:
+        result = dbtRunner().invoke(dbt_arguments(command, paths, target))
+        if select:
+            # Each command's manifest replaces the one before and holds
+            # compiled SQL only for the nodes it ran: the views the first
+            # command created keep theirs (the reporting views' SQL is
+            # recorded from it), the rest keep the live build's.
+            keep_compiled_code(paths, earlier_manifest)
+            earlier_manifest = read_manifest(paths)
+        _raise_unless_passed(
+            result,
+            paths,
+            engine=" on Spark",
+            failing_rows=lambda compiled_sql: _failing_rows_on_spark(sql, compiled_sql),
+            consequence="",
+        )
 
 
 def _failing_rows_on_spark(sql, compiled_sql: str) -> tuple[list[str], list[tuple]]:
