@@ -2,11 +2,11 @@
 
 A full Spark build costs minutes, so test_spark.py (the cross-engine
 comparison), test_spark_atomic.py (failed and killed builds must leave
-it intact), test_spark_incremental.py and the server tests (Spark
-Connect, Thrift: rebuilds of a copy of it) use the same one; conftest.py
-registers ``spark_build`` and ``local_cluster``, the one server (PySpark's
-Thrift server with the Connect plugin) the server tests share; they
-rebuild with ``rebuild_through_server``.
+it intact) and the server tests (Spark Connect: an incremental rebuild;
+Thrift: a rebuild after a curated edit, both of a copy of it) use the
+same one; conftest.py registers ``spark_build`` and ``local_cluster``,
+the one server (PySpark's Thrift server with the Connect plugin) the
+server tests share.
 """
 
 from __future__ import annotations
@@ -32,7 +32,6 @@ from pathlib import Path
 import pytest
 
 from ingest import dbt, spark
-from ingest.articles import read_article
 from ingest.curated import read_curated
 from ingest.extraction import EXTRACTION_TABLES, extraction_rows
 from ingest.mentions import matcher_from_rows
@@ -52,19 +51,24 @@ OTHER_WAREHOUSE_PREFIXES = ("", "prod_")
 DEV_SCHEMA_PREFIX = "dev_"
 # Only guards against a hang; no test asserts on time.
 HANG_GUARD_SECONDS = 600
-# A server test's rebuild adds this article (made up for the tests: a
-# curated alias, a figure and a period), so the server extracts it and
-# dbt runs what depends on the articles.
-SERVER_ADDED_FILE = "en_added_through_server.txt"
-SERVER_ADDED_TEXT = """\
-Avtotor to widen its Kaliningrad assembly
+# An article made up for the tests, with a curated alias, a figure and a
+# period, so that it has rows in every extraction table and every
+# incremental mart: the Connect test's rebuild adds it, the Thrift test's
+# server extracts it.
+ADDED_FILE = "en_added_for_rebuild.txt"
+ADDED_TEXT = """\
+Avtotor expands assembly in Kaliningrad
 
-Avtotor plans to assemble 45,000 cars a year at its Kaliningrad plant
-from the second half of 2026, the company said on Tuesday.
+Avtotor said on Monday that it will assemble up to 30,000 BAIC cars
+in 2025 at its Kaliningrad site, after a test run in the fourth quarter
+of 2024.
 """
-# No article feeds it: a rebuild that only adds an article keeps the live
-# build's files for it.
+# No article feeds it: a rebuild that only changes articles keeps the
+# live build's files for it.
 CURATED_ONLY_MART = "dim_company"
+# Every article feeds it: a rebuild that only changes a curated table
+# other than the ones extraction reads keeps the live build's files.
+ARTICLE_MART = "fct_mention"
 POLL_SECONDS = 0.5
 
 
@@ -129,6 +133,40 @@ def folder_fingerprint(folder: Path) -> str:
             digest.update(str(path.relative_to(folder)).encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def copy_of_session_build(spark_build, warehouse_dir: Path) -> spark.SparkPaths:
+    """A copy of the session's Spark build, for a test that rebuilds it:
+    the session's build stays what the other Spark tests read."""
+    _, session_spark_dir = spark_build
+    shutil.copytree(session_spark_dir.root, warehouse_dir / "spark", symlinks=True)
+    return spark.SparkPaths(warehouse_dir / "spark")
+
+
+def hold_files(build: spark.SparkBuildPaths, holding_dir: Path) -> dict[Path, str]:
+    """A second hard link, under ``holding_dir``, to every file of a
+    build's tables, with each file's digest.
+
+    A rebuild starts from hard links of the live build's files and then
+    deletes the live build; the held links outlive it, so a test can see
+    whether any of its files was written in place.
+    """
+    held = {}
+    for path in sorted(build.warehouse_dir.rglob("*")):
+        if path.is_file():
+            link = holding_dir / path.relative_to(build.warehouse_dir)
+            link.parent.mkdir(parents=True, exist_ok=True)
+            os.link(path, link)
+            held[link] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return held
+
+
+def changed_held_files(held: dict[Path, str]) -> list[str]:
+    return [
+        str(path)
+        for path, digest in held.items()
+        if hashlib.sha256(path.read_bytes()).hexdigest() != digest
+    ]
 
 
 @pytest.fixture(scope="session")
@@ -394,29 +432,25 @@ def seed_shared_catalog(sql, prefix: str = "") -> None:
         sql.execute(f"create database if not exists {schema}")
 
 
-def check_remote_build(warehouse_dir: Path, duckdb_dir: Path):
-    """A build through a server: its layout, and its marts against DuckDB.
-
-    Returns the Spark folder, the live build and the DuckDB file built from
-    the same hand-off.
-    """
-    spark_dir = spark.SparkPaths(warehouse_dir / "spark")
-    live_build = spark_dir.live_build()
+def check_remote_build_layout(warehouse_dir: Path) -> spark.SparkBuildPaths:
+    """The live build of a build through a server, written where it should be."""
+    live_build = spark.SparkPaths(warehouse_dir / "spark").live_build()
     assert live_build is not None
     # The server wrote the marts under this build's folder, not its own
     # warehouse folder, so `current` switches them with the build; the
     # build started no Spark (and no metastore) of its own.
     assert (live_build.schema_dir("marts") / "dim_brand").is_dir()
     assert not live_build.metastore_dir.exists()
+    return live_build
 
+
+def duckdb_build_of(live_build: spark.SparkBuildPaths, duckdb_dir: Path) -> Path:
+    """A DuckDB build of the very raw Parquet tables a Spark build read."""
     database_file = duckdb_dir / "autowatch.duckdb"
     duckdb_dir.mkdir()
     spark.load_handoff(live_build.raw_dir, database_file)
     dbt.build(default_paths(warehouse_dir=duckdb_dir), database_file)
-    compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
-    assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(compared)
-    assert [str(difference) for difference in differences] == []
-    return spark_dir, live_build, database_file
+    return database_file
 
 
 def check_catalog_schemas(databases: set[str], live_build, prefix: str = "") -> None:
@@ -448,86 +482,45 @@ def table_files(table_dir: Path) -> list[tuple[str, int]]:
     )
 
 
-def check_only_article_nodes_ran(
+def check_selection(
     warehouse_dir: Path,
     build: spark.SparkBuildPaths,
-    curated_only_files: list[tuple[str, int]],
+    ran_model: str,
+    skipped_model: str,
+    skipped_model_files: list[tuple[str, int]],
 ) -> None:
-    """dbt ran what depends on the articles, and not a curated-only mart,
-    whose files are still the live build's (``curated_only_files``)."""
+    """dbt's last run built ``ran_model`` and not ``skipped_model``, whose
+    files are still the live build's (``skipped_model_files``)."""
     run_results = json.loads(
         (warehouse_dir / "dbt_target" / "run_results.json").read_text()
     )
     ran = {result["unique_id"] for result in run_results["results"]}
-    assert "model.autowatch.fct_mention" in ran
-    assert f"model.autowatch.{CURATED_ONLY_MART}" not in ran
-    assert (
-        table_files(build.table_dir("marts", CURATED_ONLY_MART)) == curated_only_files
-    )
+    assert f"model.autowatch.{ran_model}" in ran
+    assert f"model.autowatch.{skipped_model}" not in ran
+    assert table_files(build.table_dir("marts", skipped_model)) == skipped_model_files
 
 
-@dataclass
-class ServerRebuild:
-    spark_dir: spark.SparkPaths
-    live_build: spark.SparkBuildPaths
-    database_file: Path
-
-
-def rebuild_through_server(
-    spark_build, tmp_path: Path, environment: dict[str, str]
-) -> ServerRebuild:
-    """Rebuild a copy of the session's Spark build through a server.
-
-    The session's build was local; the rebuild adds one article and runs
-    ``autowatch build --target spark`` with ``environment`` naming a
-    Connect or Thrift server. Checks what any build through a server must
-    give (``check_remote_build``), and that it was incremental: the
-    server extracted the added article alone, with the rows the
-    single-machine extraction gives, dbt ran only what depends on the
-    articles, and a curated-only mart is the live build's files.
-    """
-    _, session_spark_dir = spark_build
-    warehouse_dir = tmp_path / "warehouse"
-    shutil.copytree(session_spark_dir.root, warehouse_dir / "spark", symlinks=True)
-    previous = spark.SparkPaths(warehouse_dir / "spark").live_build()
-    assert previous is not None
-    curated_only_files = table_files(previous.table_dir("marts", CURATED_ONLY_MART))
-    added_dir = tmp_path / "added"
-    added_dir.mkdir()
-    (added_dir / SERVER_ADDED_FILE).write_text(SERVER_ADDED_TEXT, encoding="utf-8")
-
-    completed = run_autowatch(
-        *spark_build_arguments(
-            warehouse_dir, SAMPLE_ARTICLES_DIR, EDGE_CASES_DIR, added_dir
-        ),
-        environment=environment,
-    )
-    assert completed.returncode == 0, completed.stderr
-    spark_dir, live_build, database_file = check_remote_build(
-        warehouse_dir, tmp_path / "duckdb"
-    )
-    assert live_build != previous
-
-    check_only_article_nodes_ran(warehouse_dir, live_build, curated_only_files)
-
-    added = read_article(added_dir / SERVER_ADDED_FILE)
-    expected = extraction_rows(
-        [(added.article_id, added.text, None)],
+def expected_extraction(article_id: str, text: str) -> dict[str, list[tuple]]:
+    """The rows the single-machine extraction gives for one article."""
+    return extraction_rows(
+        [(article_id, text, None)],
         matcher_from_rows(
             {table.table.name: table.rows for table in read_curated(SEEDS_DIR)}
         ),
     )
-    connection = spark.connect_parquet_tables(live_build)
-    try:
-        for table in EXTRACTION_TABLES:
-            # Sorted in Python: ``order by all`` would sort NULLs where
-            # Python's sort cannot.
-            rows = connection.execute(
-                f"select * from raw.{table} where article_id = ?",
-                [added.article_id],
-            ).fetchall()
-            assert expected[table], table
-            assert sorted(rows, key=repr) == sorted(expected[table], key=repr), table
-    finally:
-        connection.close()
-    return ServerRebuild(spark_dir, live_build, database_file)
+
+
+def check_extracted_rows(connection, table_sql: str, article_id: str, text: str):
+    """Each extraction table's rows for the article, as ``connection``
+    reads them (``table_sql`` names the table: ``{table}``), are those
+    of the single-machine extraction, and there are some in each."""
+    expected = expected_extraction(article_id, text)
+    for table in EXTRACTION_TABLES:
+        # Sorted in Python: ``order by all`` would sort NULLs where
+        # Python's sort cannot.
+        rows = connection.execute(
+            f"select * from {table_sql.format(table=table)} where article_id = ?",
+            [article_id],
+        ).fetchall()
+        assert expected[table], table
+        assert sorted(rows, key=repr) == sorted(expected[table], key=repr), table

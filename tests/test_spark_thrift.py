@@ -1,22 +1,27 @@
-"""A build through a Spark Thrift Server (``AUTOWATCH_SPARK_THRIFT_HOST``).
+"""Builds through a Spark Thrift Server (``AUTOWATCH_SPARK_THRIFT_HOST``).
 
 PySpark's wheel carries the Thrift server (``HiveThriftServer2``, the
 HiveServer2 protocol EMR's and on-premises clusters expose), so a real one
 runs here in a process of its own (``local_cluster``, which serves Spark
-Connect too), with its own warehouse folder and metastore. The test
-rebuilds a copy of the session's (local) Spark build with one article
-added, talking to the server only in SQL through PyHive: the build
-registers the raw Parquet tables and the live build's tables in its own
-schemas, extracts the new article beside the server's tasks (``SELECT
-TRANSFORM`` through ``python -m ingest.extraction_stream``), dbt
-(profiles.yml's ``spark_thrift`` output) runs the models and tests that
-depend on the articles there, and the catalog switch is SQL too.
+Connect too), with its own warehouse folder and metastore. A build through
+it talks to the server only in SQL through PyHive: it registers the raw
+Parquet tables and the live build's tables in its own schemas, extracts
+new articles beside the server's tasks (``SELECT TRANSFORM`` through
+``python -m ingest.extraction_stream``), dbt (profiles.yml's
+``spark_thrift`` output) runs the models and tests the changes reach, and
+the catalog switch is SQL too.
+
+One test rebuilds a copy of the session's (local) Spark build after a
+curated edit, which reaches a few models only (an article changed would
+run every article model, as the Connect test's incremental rebuild
+does); another has the server extract an article as such a build does.
 """
 
 from __future__ import annotations
 
 import json
 import pickle
+import shutil
 import subprocess
 import sys
 from datetime import date
@@ -24,6 +29,7 @@ from datetime import date
 import duckdb
 import pytest
 import yaml
+from sqlglot import exp
 
 from ingest import spark
 from ingest.articles import read_article
@@ -32,18 +38,30 @@ from ingest.extraction import EXTRACTION_TABLES, extraction_rows
 from ingest.mentions import matcher_from_rows
 from ingest.paths import PROJECT_ROOT
 from tests.spark_support import (
+    ADDED_FILE,
+    ADDED_TEXT,
+    ARTICLE_MART,
+    EDGE_CASES_DIR,
     HIVE_FUNCTION_REGISTRY_CLASS,
     SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
     check_catalog_schemas,
+    check_extracted_rows,
+    check_remote_build_layout,
+    check_selection,
+    copy_of_session_build,
     free_port,
     needs_pyhive,
-    rebuild_through_server,
     run_autowatch,
     seed_shared_catalog,
     spark_build_arguments,
+    table_files,
     thrift_environment,
 )
+from tests.test_warehouse import edit_row
+
+CHANGED_BRAND = "baic"
+CHANGED_NOTE = "edited for a rebuild through the Thrift server"
 
 
 def build_arguments(warehouse_dir) -> list[str]:
@@ -74,17 +92,49 @@ def test_the_suites_server_can_load_hives_function_registry(thrift_port):
 
 
 @pytest.mark.spark
-def test_a_rebuild_through_a_thrift_server_matches_duckdb_and_publishes_views(
+def test_a_rebuild_through_a_thrift_server_publishes_views_of_what_changed(
     spark_build, thrift_port, tmp_path
 ):
+    """A copy of the session's build, rebuilt through the server after one
+    brand's note was edited: dbt runs what the brands reach, the other
+    marts keep the live build's files, every mart is the session's DuckDB
+    build's but for that one row, and the plain schemas become views."""
+    session_database_file, _ = spark_build
+    warehouse_dir = tmp_path / "warehouse"
+    spark_dir = copy_of_session_build(spark_build, warehouse_dir)
+    previous = spark_dir.live_build()
+    article_mart_files = table_files(previous.table_dir("marts", ARTICLE_MART))
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds)
+    edit_row(seeds / "brands.csv", "brand_code", CHANGED_BRAND, note=CHANGED_NOTE)
+
     client = spark.ThriftSql("localhost", thrift_port, "test")
     try:
         seed_shared_catalog(client)
-
-        rebuild = rebuild_through_server(
-            spark_build, tmp_path, thrift_environment(thrift_port)
+        completed = run_autowatch(
+            *spark_build_arguments(
+                warehouse_dir, SAMPLE_ARTICLES_DIR, EDGE_CASES_DIR, seeds_dir=seeds
+            ),
+            environment=thrift_environment(thrift_port),
         )
-        live_build = rebuild.live_build
+        assert completed.returncode == 0, completed.stderr
+        live_build = check_remote_build_layout(warehouse_dir)
+        assert live_build != previous
+        check_selection(
+            warehouse_dir, live_build, "dim_brand", ARTICLE_MART, article_mart_files
+        )
+        compared, differences = spark.compare_with_duckdb(
+            session_database_file, spark_dir
+        )
+        assert {"dim_article", "dim_brand", "fct_mention", "fct_target"} <= set(
+            compared
+        )
+        assert sorted(
+            str(difference).split(", e.g.")[0] for difference in differences
+        ) == [
+            "marts.dim_brand: 1 row(s) only in DuckDB",
+            "marts.dim_brand: 1 row(s) only in Spark",
+        ]
 
         # The shared catalog: this build's schemas, the plain ones as views
         # over them, no earlier build's schema, and other warehouses'.
@@ -92,11 +142,9 @@ def test_a_rebuild_through_a_thrift_server_matches_duckdb_and_publishes_views(
             {row[0] for row in client.execute("show databases")}, live_build
         )
         assert "dim_brand" in {row[1] for row in client.execute("show views in marts")}
-        sql = "select brand_code, brand_name from marts.dim_brand order by brand_code"
-        with duckdb.connect(str(rebuild.database_file), read_only=True) as connection:
-            expected = connection.execute(sql).fetchall()
-        assert client.execute(sql) == expected
-        assert spark.run_query_on_parquet(rebuild.spark_dir, sql).rows == expected
+        sql = "select note from marts.dim_brand where brand_code = 'baic'"
+        assert client.execute(sql) == [(CHANGED_NOTE,)]
+        assert spark.run_query_on_parquet(spark_dir, sql).rows == [(CHANGED_NOTE,)]
 
         # A reporting view's column description longer than the 256
         # characters a Hive metastore keeps is stored cut, not lost.
@@ -107,7 +155,7 @@ def test_a_rebuild_through_a_thrift_server_matches_duckdb_and_publishes_views(
             )
         }
         description = column_description(
-            tmp_path / "warehouse" / "dbt_target" / "manifest.json",
+            warehouse_dir / "dbt_target" / "manifest.json",
             "announcements_timeline",
             "announcement_type",
         )
@@ -115,6 +163,53 @@ def test_a_rebuild_through_a_thrift_server_matches_duckdb_and_publishes_views(
         assert comments["announcement_type"] == description[:255] + "…"
     finally:
         client.close()
+
+
+@pytest.mark.spark
+def test_the_servers_tasks_extract_an_article_as_one_machine_does(
+    thrift_port, tmp_path
+):
+    """``extract_through_sql``, which a Thrift build runs for its added and
+    changed articles, on the server: each table's rows for the article
+    are those of the single-machine extraction."""
+    build = spark.SparkPaths(tmp_path / "spark").start_build()
+    build.scratch_dir.mkdir()
+    articles_file = tmp_path / "articles" / ADDED_FILE
+    articles_file.parent.mkdir()
+    articles_file.write_text(ADDED_TEXT, encoding="utf-8")
+    article = read_article(articles_file)
+    news_articles_dir = build.table_dir("raw", "news_articles")
+    news_articles_dir.mkdir(parents=True)
+    with duckdb.connect() as connection:
+        connection.execute(
+            "create table news_articles as "
+            "select ?::varchar as article_id, ?::varchar as article_text",
+            [article.article_id, article.text],
+        )
+        connection.execute(
+            "copy news_articles to "
+            + exp.Literal.string(str(news_articles_dir / "part-0.parquet")).sql(
+                dialect="duckdb"
+            )
+            + " (format parquet)"
+        )
+    extracted_dir = tmp_path / "extracted"
+    curated_rows = {table.table.name: table.rows for table in read_curated(SEEDS_DIR)}
+    client = spark.ThriftSql("localhost", thrift_port, "test")
+    try:
+        extracted = spark.extract_through_sql(
+            client, build, curated_rows, extracted_dir, [article.article_id]
+        )
+    finally:
+        client.close()
+    assert extracted == list(EXTRACTION_TABLES)
+    with duckdb.connect() as connection:
+        for table in EXTRACTION_TABLES:
+            connection.execute(
+                f"create table {table} as select * from read_parquet(?)",
+                [str(extracted_dir / table / "*.parquet")],
+            )
+        check_extracted_rows(connection, "{table}", article.article_id, article.text)
 
 
 def column_description(manifest_file, model: str, column: str) -> str:
