@@ -22,6 +22,8 @@ SPARK_TARGET = "spark"
 
 # How many failing rows of one test the build report shows.
 FAILING_ROWS_SHOWN = 5
+# A project test that checks more than one rule names the broken one here.
+FAILURE_REASON_COLUMN = "failure_reason"
 
 
 def _is_identifying(column_name: str) -> bool:
@@ -397,12 +399,19 @@ def _describe_rows(
 ) -> list[str]:
     """``name=value, …`` per row, naming its identifying columns only
     (every column when it has none); a curated row starts with the
-    file, line and column of the tested cell."""
-    shown = [name for name in names if _is_identifying(name)] or names
+    file, line and column of the tested cell, and a test that checks more
+    than one rule says which one the row breaks in a ``failure_reason``
+    column, shown first."""
+    shown = [name for name in names if _is_identifying(name)] or [
+        name for name in names if name != FAILURE_REASON_COLUMN
+    ]
     described = []
     for row in rows:
         values = dict(zip(names, row, strict=True))
         text = ", ".join(f"{name}={values[name]!r}" for name in shown)
+        reason = values.get(FAILURE_REASON_COLUMN)
+        if reason is not None:
+            text = f"{reason}: {text}"
         line = values.get("source_line")
         if failure.source_file is not None and line is not None:
             place = _cell_place(failure.source_file, int(line), failure.column_name)

@@ -2,7 +2,8 @@
     names no other (counting first reports then counts each event once; a
     chain, or a row naming itself, would count an event twice or not at
     all) and whose article was not published after its own. Returns the
-    whole failing row, whose source_line names the CSV line to fix. -#}
+    whole failing row, whose source_line names the CSV line to fix, and
+    a failure_reason saying which rule it breaks. -#}
 {% test names_a_first_report(model, column_name, key, articles) %}
 
 with
@@ -45,7 +46,16 @@ naming as (
 
 failing as (
 
-    select * from naming
+    select
+        case
+            when {{ column_name }} = {{ key }}
+                then 'it names itself, not the event''s first report'
+            when named_names is not null
+                then 'the report it names is a later report too: name the one that report names'
+            else 'the report it names comes from an article published after this one'
+        end as failure_reason,
+        *
+    from naming
     where
         named_names is not null
         or named_published_on > own_published_on
