@@ -68,11 +68,18 @@ def _unify(text: str) -> str:
     return text
 
 
+# An entity whose common-word alias counts where the article names its
+# owner: a model's brand ("JMC" makes "Conquer" JMC's station wagon).
+OWNER_COLUMNS = {"vehicle_model": ("brand", "brand_code")}
+
+
 @dataclass(frozen=True)
 class Entity:
     entity_type: str
     entity_code: str
     canonical_name: str
+    # (entity_type, entity_code) of the entity it belongs to, if any.
+    owner: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,9 @@ class AliasRecord:
     entity_code: str
     alias: str
     language: str
+    # Also an ordinary word ("Carrying", "Conquer"): it names the entity
+    # only in an article that names the entity, or its owner, otherwise.
+    is_common_word: bool = False
 
 
 @dataclass(frozen=True)
@@ -240,10 +250,20 @@ class AliasMatcher:
         self._automaton = ahocorasick.Automaton()
         # folded form -> exact surfaces allowed -> entities they name
         table: dict[str, dict[str, set[tuple]]] = defaultdict(lambda: defaultdict(set))
+        self._common_word_aliases: set[tuple[str, str, str]] = set()
+        self._owners = {
+            key: entity.owner
+            for key, entity in entities.items()
+            if entity.owner is not None
+        }
         for record in aliases:
             entity = entities.get((record.entity_type, record.entity_code))
             canonical = entity.canonical_name if entity else record.alias
             key = (record.entity_type, record.entity_code, canonical, record.alias)
+            if record.is_common_word:
+                self._common_word_aliases.add(
+                    (record.entity_type, record.entity_code, record.alias)
+                )
             for form in surface_forms(record.alias):
                 folded = fold(form)
                 table[folded][form.translate(_FOLD)].add(key)
@@ -300,7 +320,34 @@ class AliasMatcher:
                         alias=alias,
                     )
                 )
-        return mentions
+        return self._without_unsupported_common_words(mentions)
+
+    def _without_unsupported_common_words(
+        self, mentions: list[Mention]
+    ) -> list[Mention]:
+        """Drop a common-word alias's mentions in a text that names neither
+        its entity nor the entity's owner by another alias.
+
+        Matching is case-sensitive, so "carrying" mid-sentence never
+        matches; a capital at a sentence start ("Carrying out the plan")
+        would, and only the rest of the article can tell the two apart.
+        """
+        if not self._common_word_aliases:
+            return mentions
+        named = {
+            (mention.entity_type, mention.entity_code)
+            for mention in mentions
+            if (mention.entity_type, mention.entity_code, mention.alias)
+            not in self._common_word_aliases
+        }
+        return [
+            mention
+            for mention in mentions
+            if (mention.entity_type, mention.entity_code, mention.alias)
+            not in self._common_word_aliases
+            or (mention.entity_type, mention.entity_code) in named
+            or self._owners.get((mention.entity_type, mention.entity_code)) in named
+        ]
 
 
 # Words a hyphen joins to a name without making a longer name: an
@@ -354,24 +401,43 @@ def load_matcher(seeds_dir: Path) -> AliasMatcher:
 def matcher_inputs(
     rows: dict[str, list[dict]],
 ) -> tuple[list[Entity], list[AliasRecord]]:
-    """What the matcher reads of the curated rows: each entity's code and
-    name, each alias's entity, text and language.
+    """What the matcher reads of the curated rows: each entity's code,
+    name and owner (a vehicle model's brand), each alias's entity, text,
+    language and whether it is a common word.
 
-    Extraction keys hash exactly this, so that editing any other column (a
-    brand's note, a plant's place) extracts no article again.
+    Extraction keys hash this (a little more than the matcher reads: an
+    alias's language, the names of entities without aliases), so that
+    editing any other column (a brand's note, a plant's place) extracts no
+    article again.
     """
     entities = [
-        Entity(entity_type, row[code_column], row[name_column])
+        Entity(
+            entity_type,
+            row[code_column],
+            row[name_column],
+            _owner(entity_type, row),
+        )
         for entity_type, (table_name, code_column, name_column) in ENTITY_TABLES.items()
         for row in rows.get(table_name, [])
     ]
     records = [
         AliasRecord(
-            row["entity_type"], row["entity_code"], row["alias"], row["language"]
+            row["entity_type"],
+            row["entity_code"],
+            row["alias"],
+            row["language"],
+            row["is_common_word"],
         )
         for row in rows.get("aliases", [])
     ]
     return entities, records
+
+
+def _owner(entity_type: str, row: dict) -> tuple[str, str] | None:
+    if entity_type not in OWNER_COLUMNS:
+        return None
+    owner_type, owner_column = OWNER_COLUMNS[entity_type]
+    return (owner_type, row[owner_column]) if row.get(owner_column) else None
 
 
 def matcher_from_rows(rows: dict[str, list[dict]]) -> AliasMatcher:

@@ -230,6 +230,9 @@ TABLES: tuple[Table, ...] = (
             Column("alias", required=True),
             Column("language", required=True, allowed=LANGUAGES),
             Column("is_inflected", BOOLEAN, required=True),
+            # Read by extraction: such an alias needs its entity or owner
+            # named elsewhere in the article (see ingest/mentions.py).
+            Column("is_common_word", BOOLEAN, required=True),
         ),
     ),
     Table(

@@ -272,10 +272,22 @@ def drop_alias(seeds_dir: Path) -> None:
     kept = [
         line
         for line in lines
-        if line != "company,moscow_government,Moscow government,en,false\n"
+        if line != "company,moscow_government,Moscow government,en,false,false\n"
     ]
     assert len(kept) == len(lines) - 1
     aliases.write_text("".join(kept), encoding="utf-8")
+
+
+def mark_a_common_word(seeds_dir: Path) -> None:
+    """The brand's "Moskvich" as a common word: English articles name the
+    brand by no other alias, so its mentions there go."""
+    aliases = seeds_dir / "aliases.csv"
+    text = aliases.read_text(encoding="utf-8")
+    line = "brand,moskvich,Moskvich,en,false,false\n"
+    assert text.count(line) == 1
+    aliases.write_text(
+        text.replace(line, "brand,moskvich,Moskvich,en,false,true\n"), encoding="utf-8"
+    )
 
 
 def move_publication_a_week(seeds_dir: Path) -> None:
@@ -295,8 +307,13 @@ def rename_a_brand(seeds_dir: Path) -> None:
 
 @pytest.mark.parametrize(
     "edit",
-    [drop_alias, move_publication_a_week, rename_a_brand],
-    ids=["alias_removed", "publication_date_moved", "brand_renamed"],
+    [drop_alias, mark_a_common_word, move_publication_a_week, rename_a_brand],
+    ids=[
+        "alias_removed",
+        "common_word_marked",
+        "publication_date_moved",
+        "brand_renamed",
+    ],
 )
 def test_an_edit_that_extraction_reads_reextracts_the_articles(
     built_paths, tmp_path, edit

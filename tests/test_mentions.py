@@ -64,6 +64,48 @@ def test_matches_respect_word_boundaries_and_prefer_the_longest():
     ]
 
 
+def test_a_common_word_alias_needs_its_entity_or_owner_named_elsewhere():
+    """ "Carrying" and "Conquer" are JMC models and English words: with
+    JMC, or the model's longer alias, in the text they name the model;
+    without, a capitalised word at a sentence start names nothing."""
+    records = [
+        AliasRecord("vehicle_model", "jmc_carrying", "Carrying", "en", True),
+        AliasRecord("vehicle_model", "jmc_carrying", "JMC Carrying", "en"),
+        AliasRecord("vehicle_model", "jmc_conquer", "Conquer", "en", True),
+        AliasRecord("brand", "jmc", "JMC", "en"),
+        AliasRecord("company", "kama", "Kama", "en"),
+    ]
+    entities = {
+        ("vehicle_model", "jmc_carrying"): Entity(
+            "vehicle_model", "jmc_carrying", "JMC Carrying", ("brand", "jmc")
+        ),
+        ("vehicle_model", "jmc_conquer"): Entity(
+            "vehicle_model", "jmc_conquer", "JMC Conquer", ("brand", "jmc")
+        ),
+        ("brand", "jmc"): Entity("brand", "jmc", "JMC"),
+        ("company", "kama"): Entity("company", "kama", "Kama"),
+    }
+    matcher = AliasMatcher(records, entities)
+
+    def named(text):
+        return [(m.text, m.entity_code) for m in matcher.find(text)]
+
+    without_owner = "Carrying out the plan, Kama said. Conquer the market."
+    assert named(without_owner) == [("Kama", "kama")]
+    with_brand = "JMC builds the Carrying city car and the Conquer."
+    assert named(with_brand) == [
+        ("JMC", "jmc"),
+        ("Carrying", "jmc_carrying"),
+        ("Conquer", "jmc_conquer"),
+    ]
+    # The model's own longer alias names it, but not its sibling.
+    with_model = "The JMC Carrying is small. Carrying it costs less. Conquer it."
+    assert named(with_model) == [
+        ("JMC Carrying", "jmc_carrying"),
+        ("Carrying", "jmc_carrying"),
+    ]
+
+
 def test_a_suffix_or_prefix_hyphened_to_a_name_leaves_the_name():
     """ "KAMAZ-owned", "ex-Renault" and "Автотор-то" name KAMAZ, Renault and
     Avtotor; any other hyphened word makes a longer name, whose part is

@@ -101,7 +101,8 @@ resolved as (
         entities.canonical_name,
         stg_curated__aliases.alias,
         stg_curated__aliases.language,
-        stg_curated__aliases.is_inflected
+        stg_curated__aliases.is_inflected,
+        stg_curated__aliases.is_common_word
     from stg_curated__aliases
     left join entities
         on

@@ -16,7 +16,8 @@ final as (
         canonical_name,
         alias,
         language,
-        is_inflected
+        is_inflected,
+        is_common_word
     from int_aliases_resolved
 
 )

@@ -16,7 +16,8 @@ renamed as (
         alias,
         trim(language) as language,
         source_line,
-        is_inflected
+        is_inflected,
+        is_common_word
     from source
 
 )
