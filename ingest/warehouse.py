@@ -286,7 +286,8 @@ def _extraction_keys(
     The text is fixed by the id; the aliases, the entity names and the
     article's publication date are not, so they are in the key (only the
     columns the matcher reads: ``matcher_inputs``), as is the version of
-    the code that extracted it (``reading_code_version``).
+    the code that extracted it (``reading_code_version``). Sorted: the
+    matcher reads no row order, so re-sorting a CSV extracts nothing again.
     """
     from ingest.mentions import matcher_inputs
 
@@ -294,8 +295,8 @@ def _extraction_keys(
     key_inputs = json.dumps(
         [
             reading_code_version(),
-            [astuple(entity) for entity in entities],
-            [astuple(record) for record in records],
+            sorted((astuple(entity) for entity in entities), key=str),
+            sorted((astuple(record) for record in records), key=str),
         ],
         default=str,
     )

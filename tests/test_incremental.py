@@ -265,6 +265,28 @@ def test_a_curated_edit_rebuilds_only_what_reads_that_table(
     )
 
 
+def test_resorting_the_aliases_extracts_no_article_again(built_paths, tmp_path):
+    """The matcher reads no row order: the aliases in reverse order are a
+    changed table (each row's line moved) but no changed article."""
+    seeds_dir = tmp_path / "seeds"
+    shutil.copytree(SEEDS_DIR, seeds_dir)
+    aliases = seeds_dir / "aliases.csv"
+    header, *rows = aliases.read_text(encoding="utf-8").splitlines(keepends=True)
+    aliases.write_text(header + "".join(reversed(rows)), encoding="utf-8")
+    copied = copy_warehouse(built_paths, tmp_path / "warehouse")
+    paths = default_paths((ARTICLES_DIR,), seeds_dir, copied.warehouse_dir)
+
+    rebuilt = build(paths)
+
+    assert rebuilt.ingest.started_from_live
+    assert rebuilt.ingest.changed_curated_tables == ["aliases"]
+    assert rebuilt.ingest.changed_article_count == 0
+    run_results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
+    ran = {result["unique_id"] for result in run_results["results"]}
+    assert "model.autowatch.dim_alias" in ran
+    assert "model.autowatch.fct_mention" not in ran
+
+
 def drop_alias(seeds_dir: Path) -> None:
     """003's "Moscow government" loses its alias (the company keeps others)."""
     aliases = seeds_dir / "aliases.csv"
