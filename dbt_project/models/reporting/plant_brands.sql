@@ -52,6 +52,7 @@ named as (
     select
         bridge_brand_plant.brand_plant_id,
         bridge_brand_plant.announcement_id,
+        fct_announcement.announcement_code,
         fct_announcement.first_report_announcement_code,
         bridge_brand_plant.article_id,
         dim_plant.plant_code,
@@ -67,6 +68,8 @@ named as (
         bridge_brand_plant.assembly_status,
         bridge_brand_plant.scope,
         bridge_brand_plant.started_on_precision,
+        fct_announcement.announcement_type,
+        fct_announcement.announced_on_precision,
         announcer_company.company_name as announcer_company_name,
         announcer_person.full_name as announcer_person_name,
         subject_company.company_name as subject_company_name,
@@ -76,6 +79,7 @@ named as (
         dim_article.published_on_precision as article_published_on_precision,
         dim_article.published_on_basis as article_published_on_basis,
         bridge_brand_plant.started_on,
+        fct_announcement.announced_on,
         dim_article.published_on as article_published_on
     from bridge_brand_plant
     inner join dim_brand

@@ -50,6 +50,8 @@ named as (
         fct_target.article_id,
         fct_target.target_code,
         fct_announcement.announcement_code,
+        fct_announcement.announcement_type,
+        fct_announcement.announced_on_precision,
         dim_plant.plant_code,
         dim_plant.parent_plant_code,
         dim_plant.plant_name,
@@ -73,6 +75,7 @@ named as (
         fct_target.value_high,
         fct_target.period_start,
         fct_target.period_end,
+        fct_announcement.announced_on,
         dim_article.published_on as article_published_on,
         year(fct_target.period_start) as period_year,
         fct_target.scope = 'electric' as is_electric_only
