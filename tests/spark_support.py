@@ -66,8 +66,9 @@ of 2024.
 # No article feeds it: a rebuild that only changes articles keeps the
 # live build's files for it.
 CURATED_ONLY_MART = "dim_company"
-# Every article feeds it: a rebuild that only changes a curated table
-# other than the ones extraction reads keeps the live build's files.
+# Every article feeds it: a rebuild that changes no article and no
+# curated column extraction reads (a brand's note does not) keeps the
+# live build's files.
 ARTICLE_MART = "fct_mention"
 POLL_SECONDS = 0.5
 

@@ -7,10 +7,13 @@ own warehouse folder and metastore, as a cluster's would be. The test
 starts from a copy of the session's (local) Spark build and rebuilds it
 with one article added, one changed (the same text in another file) and
 one removed, talking to the server only through gRPC. A Connect build
-runs the code a local build runs, on a remote session: extraction with
+runs most of a local build's code on a remote session: extraction with
 ``mapInArrow`` (here in the server's Python workers), the live build's
-tables registered from hard links, dbt-spark's session method. It checks
-that:
+tables registered from hard links, dbt-spark's session method. What
+differs is where tables live: a local build has a catalog of its own and
+Spark's default table folders, a remote one suffixed schemas and explicit
+locations under its build folder; no test rebuilds articles locally (the
+local builds here are the full one and the killed one). It checks that:
 
 - ``raw.article_changes`` lists exactly those three, and only the added
   article went through Spark's extraction, giving the rows the
@@ -167,6 +170,7 @@ def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
     previous_curated_only = table_files(live.table_dir("marts", CURATED_ONLY_MART))
     previous_buckets = buckets_of(live, [changed_id, removed_id])
     held = hold_files(live, tmp_path / "held")
+    assert held, "the live build has no mart files to hold"
 
     # The changed article keeps its text (so its id) in another file; the
     # removed one is in no directory any more.
@@ -219,6 +223,7 @@ def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
     )
 
     affected_buckets = previous_buckets | buckets_of(rebuilt, [added_id])
+    rewritten_checked = dict.fromkeys(INCREMENTAL_MARTS, 0)
     for mart in INCREMENTAL_MARTS:
         current = partition_files(rebuilt.table_dir("marts", mart))
         untouched = {
@@ -235,6 +240,9 @@ def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
                 assert not old_names & {file_name for file_name, _ in current[name]}, (
                     f"{mart}/{name} was not rewritten"
                 )
+                rewritten_checked[mart] += 1
+    # The changed article is in the live build and the rebuild alike.
+    assert rewritten_checked["dim_article"] > 0, rewritten_checked
     (added_bucket,) = buckets_of(rebuilt, [added_id])
     assert f"article_bucket={added_bucket}" in partition_files(
         rebuilt.table_dir("marts", "dim_article")

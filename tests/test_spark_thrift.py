@@ -92,13 +92,18 @@ def test_the_suites_server_can_load_hives_function_registry(thrift_port):
 
 
 @pytest.mark.spark
-def test_a_rebuild_through_a_thrift_server_publishes_views_of_what_changed(
+def test_a_curated_edit_rebuilt_through_a_thrift_server_runs_what_it_reaches(
     spark_build, thrift_port, tmp_path
 ):
     """A copy of the session's build, rebuilt through the server after one
-    brand's note was edited: dbt runs what the brands reach, the other
-    marts keep the live build's files, every mart is the session's DuckDB
-    build's but for that one row, and the plain schemas become views."""
+    brand's note was edited: dbt runs what the brands reach, an article
+    mart keeps the live build's files, every mart is the session's DuckDB
+    build's but for that one row, and the plain schemas become views of
+    the build's schemas.
+
+    No Thrift build here extracts an article or rewrites a partition: the
+    server's extraction is the next test's, partition rewrites the Connect
+    test's."""
     session_database_file, _ = spark_build
     warehouse_dir = tmp_path / "warehouse"
     spark_dir = copy_of_session_build(spark_build, warehouse_dir)
@@ -142,7 +147,7 @@ def test_a_rebuild_through_a_thrift_server_publishes_views_of_what_changed(
             {row[0] for row in client.execute("show databases")}, live_build
         )
         assert "dim_brand" in {row[1] for row in client.execute("show views in marts")}
-        sql = "select note from marts.dim_brand where brand_code = 'baic'"
+        sql = f"select note from marts.dim_brand where brand_code = '{CHANGED_BRAND}'"
         assert client.execute(sql) == [(CHANGED_NOTE,)]
         assert spark.run_query_on_parquet(spark_dir, sql).rows == [(CHANGED_NOTE,)]
 
