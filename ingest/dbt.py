@@ -239,9 +239,10 @@ def read_manifest(paths: Paths) -> dict | None:
         return None
 
 
-def keep_compiled_code(paths: Paths, earlier: dict | None) -> None:
+def keep_compiled_code(paths: Paths, earlier: dict | None) -> dict | None:
     """Give the manifest of a run of a selection the compiled SQL of the
-    nodes it left out, from ``earlier``, the manifest of the run before.
+    nodes it left out, from ``earlier``, the manifest of the run before;
+    return the manifest as it now is.
 
     dbt writes every node to the manifest but compiles only those it ran,
     and ``autowatch lineage`` traces columns through the compiled SQL of
@@ -249,19 +250,21 @@ def keep_compiled_code(paths: Paths, earlier: dict | None) -> None:
     the live build's, so the nodes it left out compile as they did then
     (on the same adapter).
     """
-    if earlier is None:
-        return
     manifest = read_manifest(paths)
-    if manifest is None or manifest["metadata"].get("adapter_type") != earlier[
-        "metadata"
-    ].get("adapter_type"):
-        return
+    if (
+        earlier is None
+        or manifest is None
+        or manifest["metadata"].get("adapter_type")
+        != earlier["metadata"].get("adapter_type")
+    ):
+        return manifest
     for unique_id, node in manifest["nodes"].items():
         code = earlier["nodes"].get(unique_id, {}).get("compiled_code")
         if code and not node.get("compiled_code"):
             node["compiled_code"] = code
             node["compiled"] = True
     (paths.dbt_target_dir / "manifest.json").write_text(json.dumps(manifest))
+    return manifest
 
 
 # One input mistake (an article that curated facts cite missing from raw
@@ -374,9 +377,9 @@ def build_on_spark(
             # Each command's manifest replaces the one before and holds
             # compiled SQL only for the nodes it ran: the views the first
             # command created keep theirs (the reporting views' SQL is
-            # recorded from it), the rest keep the live build's.
-            keep_compiled_code(paths, earlier_manifest)
-            earlier_manifest = read_manifest(paths)
+            # recorded from it), and the rest the live build's, where the
+            # warehouse folder holds the live build's manifest.
+            earlier_manifest = keep_compiled_code(paths, earlier_manifest)
         _raise_unless_passed(
             result,
             paths,

@@ -13,11 +13,13 @@ import duckdb
 from click.testing import CliRunner
 
 from ingest.cli import cli
+from ingest.dbt import keep_compiled_code
 from ingest.lineage import (
     COMPUTED,
     LineageGraph,
     schema_from_catalog,
 )
+from ingest.paths import default_paths
 from ingest.warehouse import build
 from tests.conftest import copy_warehouse
 
@@ -259,3 +261,47 @@ def test_lineage_traces_every_model_after_a_rebuild_of_a_selection(
         model.qualified_name for model in graph.models() if not model.compiled_sql
     ]
     assert untraceable == []
+
+
+def _manifest(adapter_type: str, compiled: dict[str, str | None]) -> dict:
+    return {
+        "metadata": {"adapter_type": adapter_type},
+        "nodes": {
+            unique_id: {"compiled_code": code, "compiled": code is not None}
+            for unique_id, code in compiled.items()
+        },
+    }
+
+
+def test_a_selected_run_keeps_the_compiled_sql_of_the_nodes_it_left_out(tmp_path):
+    """dbt compiles only the nodes a run selects; lineage needs every
+    model's SQL, so the nodes left out keep the earlier run's, the ones
+    it ran keep their new SQL, and another adapter's SQL is never mixed
+    in."""
+    paths = default_paths(warehouse_dir=tmp_path / "warehouse")
+    paths.dbt_target_dir.mkdir(parents=True)
+    manifest_file = paths.dbt_target_dir / "manifest.json"
+    earlier_code = {"model.a.ran": "select 1", "model.a.left_out": "select 2"}
+    earlier = _manifest("duckdb", earlier_code)
+    this_run = _manifest(
+        "duckdb",
+        {"model.a.ran": "select 10", "model.a.left_out": None, "model.a.new": None},
+    )
+    manifest_file.write_text(json.dumps(this_run))
+
+    kept = keep_compiled_code(paths, earlier)
+
+    assert kept == json.loads(manifest_file.read_text())
+    assert {
+        unique_id: (node["compiled_code"], node["compiled"])
+        for unique_id, node in kept["nodes"].items()
+    } == {
+        "model.a.ran": ("select 10", True),
+        "model.a.left_out": ("select 2", True),
+        "model.a.new": (None, False),
+    }
+
+    manifest_file.write_text(json.dumps(this_run))
+    assert keep_compiled_code(paths, _manifest("spark", earlier_code)) == this_run
+    assert keep_compiled_code(paths, None) == this_run
+    assert json.loads(manifest_file.read_text()) == this_run
