@@ -37,7 +37,7 @@ SCOPES = ("all", "electric", "combustion")
 # overstate what was announced.
 TARGET_SCOPES = (*SCOPES, "new_brands")
 # Whether a brand or model is built at a plant yet, or only planned there.
-ASSEMBLY_STATUSES = ("planned", "in_production")
+ASSEMBLY_STATUSES = ("considered", "planned", "in_production")
 REVIEW_KINDS = ("figure_not_curated", "candidate_entity", "target_not_extracted")
 # What a curator decided about a review_queue item; an item without a
 # decision is still to review.
@@ -140,6 +140,9 @@ TABLES: tuple[Table, ...] = (
             # The most specific place the plant is in, so that "plants in
             # Kaliningrad Oblast" follows dim_place's parents.
             Column("place_code", required=True, references="places"),
+            # Whether an article says where the plant is, or the curator
+            # placed it (a planned factory whose site no article names).
+            Column("place_basis", required=True, allowed=("stated", "inferred")),
             Column("country_code", required=True, allowed=COUNTRY_CODES),
             Column("note"),
         ),

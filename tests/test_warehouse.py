@@ -111,6 +111,25 @@ def test_jmc_assembly_started_in_august_with_full_cycle_planned(warehouse):
     ]
 
 
+def test_a_brand_reported_without_a_decision_is_considered_not_planned(warehouse):
+    """003: "Kamaz plans to agree on the production of Chinese JAC vehicles
+    under the Moskvich brand" is a candidate, and the full cycle "in 2024"
+    is followed by "there is no final decision on this matter yet"."""
+    assert rows(
+        warehouse,
+        """
+        select brand_code, assembly_stage, assembly_status, announcement_type
+        from reporting.plant_brands
+        where plant_code = 'moskvich_moscow' and assembly_status = 'considered'
+        order by brand_code, announcement_code
+        """,
+    ) == [
+        ("jac", "unspecified", "considered", "localisation_candidate"),
+        ("moskvich", "full_cycle", "considered", "production_plan"),
+        ("moskvich", "full_cycle", "considered", "production_plan"),
+    ]
+
+
 def test_moskvich_targets_for_2023_and_2024_with_electric_shares(warehouse):
     targets = rows(
         warehouse,

@@ -21,6 +21,7 @@ final as (
         district,
         city,
         region,
+        place_basis,
         country_code,
         note
     from stg_curated__plants

@@ -61,6 +61,7 @@ named as (
         dim_plant.settlement,
         dim_plant.city,
         dim_plant.region,
+        dim_plant.place_basis,
         dim_brand.brand_code,
         dim_brand.brand_name,
         dim_brand.origin_country_code as brand_origin_country_code,

@@ -21,6 +21,7 @@ renamed as (
         trim(city) as city,
         trim(region) as region,
         trim(place_code) as place_code,
+        trim(place_basis) as place_basis,
         trim(country_code) as country_code,
         note,
         source_line
