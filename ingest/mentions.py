@@ -289,6 +289,8 @@ class AliasMatcher:
             end = end_index + 1
             if not _on_word_boundary(folded, start, end):
                 continue
+            if _names_a_body_of_water(folded, start, end):
+                continue
             surface = unified[start:end]
             keys = surfaces.get(surface)
             if keys is None and surface.isupper() and length > 3:
@@ -359,6 +361,24 @@ _NAME_SUFFIX = re.compile(
     r"[^\W\d_]+(?:ed|ing)|built|made|led|run|style|brand|то|ка|либо|нибудь"
 )
 _NAME_PREFIXES = {"ex", "non", "pro", "anti", "pre", "post", "экс"}
+
+
+# A name next to one of these words is a river's or a lake's: "the Kama
+# River", "на реке Каме", "Lake Baikal". KAMAZ stands on the Kama, so a
+# text about it may well name the river.
+_WATER_AFTER = re.compile(r"\s+(?:river|lake|reservoir)\b")
+_WATER_BEFORE = re.compile(
+    r"(?:\b(?:river|lake)|(?<![^\W\d_])(?:рек|озер|водохранилищ)[аеиуоы]\w{0,2}|"
+    r"(?<![^\W\d_])р\.)\s*$"
+)
+
+
+def _names_a_body_of_water(folded: str, start: int, end: int) -> bool:
+    """Whether folded[start:end] is named as a river or a lake."""
+    return bool(
+        _WATER_AFTER.match(folded, end)
+        or _WATER_BEFORE.search(folded, max(0, start - 20), start)
+    )
 
 
 def _on_word_boundary(folded: str, start: int, end: int) -> bool:

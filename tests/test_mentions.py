@@ -106,6 +106,22 @@ def test_a_common_word_alias_needs_its_entity_or_owner_named_elsewhere():
     ]
 
 
+def test_a_name_given_to_a_river_or_lake_is_not_the_entity():
+    """KAMAZ stands on the Kama: "the Kama River", "на реке Каме" and
+    "р. Кама" name the river, not the company Kama; "Кама представила"
+    and "the river. Kama said" still name the company."""
+    matcher = _matcher(("company", "kama", "Kama"), ("company", "kama", "Кама"))
+    for text in (
+        "Barges on the Kama River.",
+        "Завод стоит на реке Каме.",
+        "Вдоль р. Кама.",
+        "Льды реки Кама тают.",
+    ):
+        assert matcher.find(text) == [], text
+    for text in ("Кама представила электромобиль.", "It is by the river. Kama said"):
+        assert [m.entity_code for m in matcher.find(text)] == ["kama"], text
+
+
 def test_a_suffix_or_prefix_hyphened_to_a_name_leaves_the_name():
     """ "KAMAZ-owned", "ex-Renault" and "Автотор-то" name KAMAZ, Renault and
     Avtotor; any other hyphened word makes a longer name, whose part is
