@@ -1092,8 +1092,11 @@ _COUNTS_ITS_OWN_NOUN = re.compile(
 def carry_units(figures: list[Figure], text: str) -> list[Figure]:
     """Give a bare number the unit of the figure just before it.
 
-    "50,000 cars in 2023 and 100,000 in 2024": the second number is cars
-    too. Only across a short, connected stretch of one sentence.
+    "at least 50,000 cars in 2023 and 100,000 in 2024": the second number
+    is cars too, and at least 100,000: a qualifier before a list reaches
+    every item of it. Only across a short, connected stretch of one
+    sentence; a restated quantity ("this figure should reach around 1
+    million") takes the unit but keeps its own qualifier.
     """
     carried: list[Figure] = []
     for figure in figures:
@@ -1104,9 +1107,17 @@ def carry_units(figures: list[Figure], text: str) -> list[Figure]:
             and figure.unit is None
             and previous.unit is not None
             and not _COUNTS_ITS_OWN_NOUN.search(figure.text)
-            and (_CARRY_GAP.match(gap) or _SAME_QUANTITY.search(gap))
         ):
-            figure = replace(figure, unit=previous.unit, currency=previous.currency)
+            if _CARRY_GAP.match(gap):
+                bare = figure.qualifier == EXACT and figure.text[:1].isdigit()
+                figure = replace(
+                    figure,
+                    unit=previous.unit,
+                    currency=previous.currency,
+                    qualifier=previous.qualifier if bare else figure.qualifier,
+                )
+            elif _SAME_QUANTITY.search(gap):
+                figure = replace(figure, unit=previous.unit, currency=previous.currency)
         carried.append(figure)
     return carried
 

@@ -394,6 +394,31 @@ def test_this_figure_carries_the_unit_of_the_figure_before_it():
     assert figures[-1].value_low == 2000000
 
 
+def test_a_qualifier_before_a_list_reaches_each_bare_number_of_it():
+    """002: "at least 50,000 cars in 2023 and 100,000 in 2024" is at least
+    100,000 too; a number with its own qualifier, or a restated quantity,
+    keeps its own."""
+    from ingest.figures import carry_units
+
+    def qualified(text):
+        return [
+            (figure.text, figure.unit, figure.qualifier)
+            for figure in carry_units(find_figures(text, "en"), text)
+        ]
+
+    assert qualified("at least 50,000 cars in 2023 and 100,000 in 2024") == [
+        ("at least 50,000 cars", "vehicles", "at_least"),
+        ("100,000", "vehicles", "at_least"),
+    ]
+    assert qualified("up to 300 cars in 2023 and about 500 in 2024") == [
+        ("up to 300 cars", "vehicles", "up_to"),
+        ("about 500", "vehicles", "approx"),
+    ]
+    assert qualified(
+        "at least 200,000 cars a year by 2015, and this figure should reach 2 million"
+    )[-1] == ("2 million", "vehicles", "exact")
+
+
 # Rules added while tuning on the development set (made-up sentences).
 
 
