@@ -25,6 +25,7 @@ KEYS = {
     "stg_curated__articles": ("article_id",),
     "stg_news__build_infos": ("built_at",),
     "int_claims_paired": ("affirming_claim_id", "denying_claim_id"),
+    "plant_brand_status": ("plant_code", "brand_code"),
 }
 
 

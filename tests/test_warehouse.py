@@ -130,6 +130,62 @@ def test_a_brand_reported_without_a_decision_is_considered_not_planned(warehouse
     ]
 
 
+def test_plant_brand_status_gives_each_pair_its_furthest_stage(warehouse):
+    """One row per plant and brand: BAIC at Avtotor is in production since
+    April 2023 (001) and planned for electric cars (000), two reports of
+    two events; Moskvich's five reports at its plant are three events (the
+    Kama-platform plan is reported by 002 and 003)."""
+    assert rows(
+        warehouse,
+        """
+        select
+            plant_code, brand_code, furthest_status, in_production_since,
+            in_production_since_precision, report_count, event_count
+        from reporting.plant_brand_status
+        order by plant_code, brand_code
+        """,
+    ) == [
+        (
+            "avtotor_kaliningrad",
+            "baic",
+            "in_production",
+            date(2023, 4, 1),
+            "month",
+            2,
+            2,
+        ),
+        (
+            "avtotor_kaliningrad",
+            "kaiyi",
+            "in_production",
+            date(2023, 1, 1),
+            "month",
+            1,
+            1,
+        ),
+        (
+            "avtotor_kaliningrad",
+            "swm",
+            "in_production",
+            date(2023, 1, 1),
+            "month",
+            1,
+            1,
+        ),
+        (
+            "avtotor_pereslavskoye_site",
+            "jmc",
+            "in_production",
+            date(2023, 8, 1),
+            "month",
+            2,
+            2,
+        ),
+        ("moskvich_moscow", "jac", "considered", None, None, 1, 1),
+        ("moskvich_moscow", "moskvich", "planned", None, None, 5, 3),
+    ]
+
+
 def test_moskvich_targets_for_2023_and_2024_with_electric_shares(warehouse):
     targets = rows(
         warehouse,
