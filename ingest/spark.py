@@ -16,6 +16,7 @@ a build started from another directory would silently see an empty catalog.
 from __future__ import annotations
 
 import dataclasses
+import graphlib
 import importlib.util
 import json
 import os
@@ -1536,14 +1537,34 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
         connection.execute(
             f"create schema if not exists {identifier(REPORTING_SCHEMA)}"
         )
-        for view, query in views.items():
-            # Parsed again, so exactly one statement goes into the view.
-            select = sqlglot.parse_one(query, read="duckdb").sql(dialect="duckdb")
+        for view, select in _in_dependency_order(views):
             connection.execute(
                 f"create or replace view {table_name(REPORTING_SCHEMA, view)} "
                 f"as {select}"
             )
     return connection
+
+
+def _in_dependency_order(views: dict[str, str]) -> list[tuple[str, str]]:
+    """Each recorded view with its SQL, after the reporting views it reads:
+    DuckDB binds a view when it is created, so plant_brand_status (which
+    reads plant_brands) must come after it."""
+    parsed = {
+        # Parsed again, so exactly one statement goes into the view.
+        view: sqlglot.parse_one(query, read="duckdb")
+        for view, query in views.items()
+    }
+    reads = {
+        view: {
+            table.name
+            for table in query.find_all(exp.Table)
+            if table.db == REPORTING_SCHEMA and table.name in views
+        }
+        - {view}
+        for view, query in parsed.items()
+    }
+    order = graphlib.TopologicalSorter(reads).static_order()
+    return [(view, parsed[view].sql(dialect="duckdb")) for view in order]
 
 
 def load_handoff(raw_dir: Path, database_file: Path) -> None:

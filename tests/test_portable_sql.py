@@ -61,3 +61,32 @@ def test_every_compiled_mart_transpiles(built_paths, dialect):
 def test_the_check_catches_duckdb_only_sql():
     with pytest.raises(UnsupportedError):
         transpile("pivot marts.fct_target on metric using sum(value_low)", "trino")
+
+
+def test_reporting_views_are_created_after_the_views_they_read(built_paths, tmp_path):
+    """A Spark build's reporting views are recreated in DuckDB for readers
+    without Java, and DuckDB binds a view when it is created: in the order
+    given, each view finds the ones it reads (plant_brand_status reads
+    plant_brands, which sorts after it)."""
+    import duckdb
+
+    from ingest.spark import _in_dependency_order
+    from tests.conftest import copy_warehouse
+
+    views = {
+        name: sql
+        for name, sql in compiled_models(built_paths).items()
+        if name in {"plant_brand_status", "plant_brands", "targets_timeline"}
+    }
+    order = [name for name, _ in _in_dependency_order(views)]
+    assert order.index("plant_brands") < order.index("plant_brand_status")
+    paths = copy_warehouse(built_paths, tmp_path / "warehouse")
+    with duckdb.connect(str(paths.warehouse_file)) as connection:
+        for name in views:
+            connection.execute(f"drop view reporting.{name}")
+        for name, sql in _in_dependency_order(views):
+            connection.execute(f"create view reporting.{name} as {sql}")
+        (count,) = connection.execute(
+            "select count(*) from reporting.plant_brand_status"
+        ).fetchone()
+    assert count > 0
