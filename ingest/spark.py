@@ -1537,7 +1537,9 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
         connection.execute(
             f"create schema if not exists {identifier(REPORTING_SCHEMA)}"
         )
-        for view, select in _in_dependency_order(views):
+        for view in _in_dependency_order(views):
+            # Parsed again, so exactly one statement goes into the view.
+            select = sqlglot.parse_one(views[view], read="duckdb").sql(dialect="duckdb")
             connection.execute(
                 f"create or replace view {table_name(REPORTING_SCHEMA, view)} "
                 f"as {select}"
@@ -1545,26 +1547,20 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
     return connection
 
 
-def _in_dependency_order(views: dict[str, str]) -> list[tuple[str, str]]:
-    """Each recorded view with its SQL, after the reporting views it reads:
-    DuckDB binds a view when it is created, so plant_brand_status (which
-    reads plant_brands) must come after it."""
-    parsed = {
-        # Parsed again, so exactly one statement goes into the view.
-        view: sqlglot.parse_one(query, read="duckdb")
-        for view, query in views.items()
-    }
+def _in_dependency_order(views: dict[str, str]) -> list[str]:
+    """The recorded views' names, each after the reporting views its SQL
+    reads: DuckDB binds a view when it is created, so plant_brand_status
+    (which reads plant_brands) must come after it."""
     reads = {
         view: {
             table.name
-            for table in query.find_all(exp.Table)
+            for table in sqlglot.parse_one(query, read="duckdb").find_all(exp.Table)
             if table.db == REPORTING_SCHEMA and table.name in views
         }
         - {view}
-        for view, query in parsed.items()
+        for view, query in views.items()
     }
-    order = graphlib.TopologicalSorter(reads).static_order()
-    return [(view, parsed[view].sql(dialect="duckdb")) for view in order]
+    return list(graphlib.TopologicalSorter(reads).static_order())
 
 
 def load_handoff(raw_dir: Path, database_file: Path) -> None:

@@ -78,14 +78,14 @@ def test_reporting_views_are_created_after_the_views_they_read(built_paths, tmp_
         for name, sql in compiled_models(built_paths).items()
         if name in {"plant_brand_status", "plant_brands", "targets_timeline"}
     }
-    order = [name for name, _ in _in_dependency_order(views)]
+    order = _in_dependency_order(views)
     assert order.index("plant_brands") < order.index("plant_brand_status")
     paths = copy_warehouse(built_paths, tmp_path / "warehouse")
     with duckdb.connect(str(paths.warehouse_file)) as connection:
         for name in views:
             connection.execute(f"drop view reporting.{name}")
-        for name, sql in _in_dependency_order(views):
-            connection.execute(f"create view reporting.{name} as {sql}")
+        for name in order:
+            connection.execute(f"create view reporting.{name} as {views[name]}")
         (count,) = connection.execute(
             "select count(*) from reporting.plant_brand_status"
         ).fetchone()
