@@ -217,7 +217,9 @@ def build(
         command += ["--select", *select]
     earlier_manifest = read_manifest(paths) if select else None
     result = invoke(command, paths, database_file)
-    keep_compiled_code(paths, earlier_manifest)
+    if earlier_manifest is not None:
+        # A full build compiled every node: nothing to keep.
+        keep_compiled_code(paths, earlier_manifest)
     _raise_unless_passed(
         result,
         paths,
