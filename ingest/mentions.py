@@ -289,14 +289,12 @@ class AliasMatcher:
             end = end_index + 1
             if not _on_word_boundary(folded, start, end):
                 continue
-            if _names_a_body_of_water(folded, start, end):
-                continue
             surface = unified[start:end]
             keys = surfaces.get(surface)
             if keys is None and surface.isupper() and length > 3:
                 # Headlines in capitals: accept any form of the alias.
                 keys = sorted({key for group in surfaces.values() for key in group})
-            if keys is None:
+            if keys is None or _names_a_body_of_water(folded, start, end):
                 continue
             hits.append((start, end, keys))
         hits.sort(key=lambda hit: (hit[0], -(hit[1] - hit[0])))
