@@ -32,14 +32,19 @@ pairs as (
 
     select
         plant_code,
+        parent_plant_code,
+        plant_name,
         brand_code,
+        brand_name,
+        brand_origin_country_code,
         max(status_rank) as furthest_status_rank,
         count(*) as report_count,
         count(distinct first_report_announcement_code) as event_count,
         min(article_published_on) as first_reported_on,
         max(article_published_on) as last_reported_on
     from ranked
-    group by 1, 2
+    -- The names are the plant's and the brand's: one value per pair.
+    group by 1, 2, 3, 4, 5, 6
 
 ),
 
@@ -55,28 +60,15 @@ earliest_production as (
 
 ),
 
-plant_brand as (
-
-    select distinct
-        plant_code,
-        parent_plant_code,
-        plant_name,
-        brand_code,
-        brand_name,
-        brand_origin_country_code
-    from plant_brands
-
-),
-
 final as (
 
     select
-        plant_brand.plant_code,
-        plant_brand.parent_plant_code,
-        plant_brand.plant_name,
-        plant_brand.brand_code,
-        plant_brand.brand_name,
-        plant_brand.brand_origin_country_code,
+        pairs.plant_code,
+        pairs.parent_plant_code,
+        pairs.plant_name,
+        pairs.brand_code,
+        pairs.brand_name,
+        pairs.brand_origin_country_code,
         earliest_production.started_on_precision
             as in_production_since_precision,
         pairs.report_count,
@@ -89,15 +81,11 @@ final as (
             when 2 then 'planned'
             else 'considered'
         end as furthest_status
-    from plant_brand
-    inner join pairs
-        on
-            plant_brand.plant_code = pairs.plant_code
-            and plant_brand.brand_code = pairs.brand_code
+    from pairs
     left join earliest_production
         on
-            plant_brand.plant_code = earliest_production.plant_code
-            and plant_brand.brand_code = earliest_production.brand_code
+            pairs.plant_code = earliest_production.plant_code
+            and pairs.brand_code = earliest_production.brand_code
 
 )
 
