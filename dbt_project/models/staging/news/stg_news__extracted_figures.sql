@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['article_id', 'item_index']) }} as figure_id,
+        {{ surrogate_key(["'figure'", 'article_id', 'item_index']) }}
+            as figure_id,
         article_id,
         surface_text,
         unit,

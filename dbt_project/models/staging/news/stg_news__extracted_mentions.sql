@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['article_id', 'item_index']) }} as mention_id,
+        {{ surrogate_key(["'mention'", 'article_id', 'item_index']) }}
+            as mention_id,
         article_id,
         {{ entity_id_of_type('entity_type', 'entity_code') }} as entity_id,
         entity_type,

@@ -9,7 +9,8 @@ source as (
 renamed as (
 
     select
-        {{ surrogate_key(['article_id', 'item_index']) }} as period_id,
+        {{ surrogate_key(["'period'", 'article_id', 'item_index']) }}
+            as period_id,
         article_id,
         surface_text,
         grain,
