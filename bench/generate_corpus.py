@@ -433,6 +433,8 @@ def _add_curated_rows(
             "announcement_type": "production_plan",
             "announced_on": published_on,
             "announced_on_precision": "month",
+            "happens_on": f"{fact.year}-{3 * fact.quarter - 2:02d}-01",
+            "happens_on_precision": "quarter",
             "announcer_company_code": fact.company.code,
             "announcer_person_code": "",
             "subject_company_code": fact.company.code,

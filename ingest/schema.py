@@ -290,6 +290,11 @@ TABLES: tuple[Table, ...] = (
             ),
             Column("announced_on", DATE),
             Column("announced_on_precision", allowed=DATE_PRECISIONS),
+            # When the announced thing happened or is to happen, where the
+            # article gives a time apart from the announcement's own date
+            # ("from the fourth quarter of 2023", announced in 2023).
+            Column("happens_on", DATE),
+            Column("happens_on_precision", allowed=DATE_PRECISIONS),
             Column("announcer_company_code", references="companies"),
             Column("announcer_person_code", references="people"),
             Column("subject_company_code", references="companies"),

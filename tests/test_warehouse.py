@@ -308,6 +308,45 @@ def test_models_built_at_avtotor_and_since_when(warehouse):
     ]
 
 
+def test_an_announcement_says_apart_when_it_was_made_and_when_its_plan_happens(
+    warehouse,
+):
+    """000 was published in 2023 and tells of plans for later: the date of
+    the statement and that of the thing announced are two columns."""
+    timeline = rows(
+        warehouse,
+        """
+        select announcement_code, announced_on, announced_on_precision,
+            happens_on, happens_on_precision
+        from reporting.announcements_timeline
+        where announcement_code in (
+            'avtotor_baic_ev_production_q4_2023',
+            'avtotor_compact_ev_factory_2024',
+            'avtotor_model_count_20_22'
+        )
+        order by announcement_code
+        """,
+    )
+    assert timeline == [
+        (
+            "avtotor_baic_ev_production_q4_2023",
+            date(2023, 1, 1),
+            "year",
+            date(2023, 10, 1),
+            "quarter",
+        ),
+        (
+            "avtotor_compact_ev_factory_2024",
+            date(2023, 1, 1),
+            "year",
+            date(2024, 1, 1),
+            "year",
+        ),
+        # "From the current nine to a range of 20 to 22": no time given.
+        ("avtotor_model_count_20_22", date(2023, 1, 1), "year", None, None),
+    ]
+
+
 def test_an_event_two_articles_report_counts_once(warehouse):
     """002 and 003 both report the Moscow government's agreement with
     KAMAZ: two rows of evidence, one event, first reported by 003 (002

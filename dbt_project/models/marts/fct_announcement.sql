@@ -24,7 +24,9 @@ final as (
         summary,
         evidence_quote,
         announced_on_precision,
+        happens_on_precision,
         announced_on,
+        happens_on,
         coalesce(same_event_as_announcement_id, announcement_id)
             as first_report_announcement_id,
         coalesce(same_event_as_announcement_code, announcement_code)

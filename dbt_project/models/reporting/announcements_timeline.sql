@@ -62,11 +62,13 @@ named as (
         fct_announcement.summary,
         fct_announcement.evidence_quote,
         fct_announcement.announced_on_precision,
+        fct_announcement.happens_on_precision,
         dim_article.title as article_title,
         dim_article.file_name as article_file_name,
         dim_article.published_on_precision as article_published_on_precision,
         dim_article.published_on_basis as article_published_on_basis,
         fct_announcement.announced_on,
+        fct_announcement.happens_on,
         dim_article.published_on as article_published_on
     from fct_announcement
     left join dim_company as announcer_company

@@ -26,6 +26,7 @@ renamed as (
         trim(announcement_code) as announcement_code,
         trim(announcement_type) as announcement_type,
         trim(announced_on_precision) as announced_on_precision,
+        trim(happens_on_precision) as happens_on_precision,
         trim(announcer_company_code) as announcer_company_code,
         trim(announcer_person_code) as announcer_person_code,
         trim(subject_company_code) as subject_company_code,
@@ -37,7 +38,8 @@ renamed as (
         summary,
         evidence_quote,
         source_line,
-        announced_on
+        announced_on,
+        happens_on
     from source
 
 )
