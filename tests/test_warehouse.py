@@ -114,19 +114,23 @@ def test_jmc_assembly_started_in_august_with_full_cycle_planned(warehouse):
 def test_a_brand_reported_without_a_decision_is_considered_not_planned(warehouse):
     """003: "Kamaz plans to agree on the production of Chinese JAC vehicles
     under the Moskvich brand" is a candidate, and the full cycle "in 2024"
-    is followed by "there is no final decision on this matter yet"."""
+    is followed by "there is no final decision on this matter yet"; 002's
+    report of the same plan (electric cars from 2024, in a full cycle)
+    says "a final decision on the project's scope and scale has not yet
+    been published"."""
     assert rows(
         warehouse,
         """
-        select brand_code, assembly_stage, assembly_status, announcement_type
+        select brand_code, assembly_stage, assembly_status, article_file_name
         from reporting.plant_brands
         where plant_code = 'moskvich_moscow' and assembly_status = 'considered'
-        order by brand_code, announcement_code
+        order by brand_code, article_file_name, assembly_stage
         """,
     ) == [
-        ("jac", "unspecified", "considered", "localisation_candidate"),
-        ("moskvich", "full_cycle", "considered", "production_plan"),
-        ("moskvich", "full_cycle", "considered", "production_plan"),
+        ("jac", "unspecified", "considered", "003_fe566e868f15ac09.txt"),
+        ("moskvich", "full_cycle", "considered", "002_d2ba2eeb3f36eea0.txt"),
+        ("moskvich", "unspecified", "considered", "002_d2ba2eeb3f36eea0.txt"),
+        ("moskvich", "full_cycle", "considered", "003_fe566e868f15ac09.txt"),
     ]
 
 
