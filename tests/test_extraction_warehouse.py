@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from itertools import combinations
 
 from ingest.warehouse import table_name
 from tests.conftest import rows
@@ -69,19 +70,18 @@ def test_extraction_keys_differ_between_kinds_and_review_ids_stay_distinct(
         "join raw.extracted_figures as figure using (article_id, item_index)",
     )
     assert same_position[0][0] > 0
-    shared = rows(
-        warehouse,
-        "select count(*) from ("
-        "select mention_id as item_id from marts.fct_mention "
-        "intersect select figure_id from marts.fct_extracted_figure) "
-        "union all select count(*) from ("
-        "select mention_id from marts.fct_mention "
-        "intersect select period_id from marts.fct_extracted_period) "
-        "union all select count(*) from ("
-        "select figure_id from marts.fct_extracted_figure "
-        "intersect select period_id from marts.fct_extracted_period)",
-    )
-    assert shared == [(0,), (0,), (0,)]
+    keys = {
+        "fct_mention": "mention_id",
+        "fct_extracted_figure": "figure_id",
+        "fct_extracted_period": "period_id",
+    }
+    for (table, key), (other_table, other_key) in combinations(keys.items(), 2):
+        shared = rows(
+            warehouse,
+            f"select count(*) from (select {key} from {table_name('marts', table)} "
+            f"intersect select {other_key} from {table_name('marts', other_table)})",
+        )
+        assert shared == [(0,)], (table, other_table)
     results = json.loads((built_paths.dbt_target_dir / "run_results.json").read_text())[
         "results"
     ]

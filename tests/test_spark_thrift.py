@@ -60,8 +60,9 @@ from tests.spark_support import (
 )
 from tests.test_warehouse import edit_row
 
-# A curated table with a small downstream (22 dbt nodes against the
-# brands' 87): a Thrift build's cost is dbt's statements, not the data.
+# A curated table with a small downstream (22 models and tests read it,
+# against 87 for the brands): a Thrift build's cost is dbt's statements,
+# not the data.
 CHANGED_PERSON = "valery_gorbunov"
 # Still what the role's evidence quote says.
 CHANGED_ROLE_TITLE = "chairman"
@@ -162,9 +163,10 @@ def test_a_curated_edit_rebuilt_through_a_thrift_server_runs_what_it_reaches(
             row[1] for row in client.execute("show views in marts")
         }
         sql = (
-            "select r.role_title from marts.fct_person_role as r"
-            " inner join marts.dim_person as p on r.person_id = p.person_id"
-            f" where p.person_code = '{CHANGED_PERSON}'"
+            "select person_role.role_title from marts.fct_person_role as person_role"
+            " inner join marts.dim_person as person"
+            " on person_role.person_id = person.person_id"
+            f" where person.person_code = '{CHANGED_PERSON}'"
         )
         assert client.execute(sql) == [(CHANGED_ROLE_TITLE,)]
         assert spark.run_query_on_parquet(spark_dir, sql).rows == [
