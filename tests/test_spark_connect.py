@@ -31,6 +31,13 @@ local builds here are the full one and the killed one). It checks that:
   dev_``), and once it passed the ``dev_`` schemas are views over them;
   other warehouses' schemas are left alone.
 
+The rebuild runs its models and no tests (dbt's own
+``DBT_EXCLUDE_RESOURCE_TYPES``): it would run the same data tests on the
+same SQL as the session's full Spark build, which runs every one, and
+its marts are compared row for row (``EXCEPT ALL``, so duplicates count)
+with a DuckDB build of the same raw tables whose data tests all pass.
+On this 2-core machine that cut the rebuild's dbt run from 86 s to 22 s.
+
 The one thing shared with a real cluster that this cannot show is
 storage: the server reads and writes this machine's folders, where a
 cluster would need object storage or a shared mount.
@@ -39,6 +46,7 @@ cluster would need object storage or a shared mount.
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 from pathlib import Path
@@ -150,6 +158,14 @@ def parquet_article_ids(files: list[Path]) -> set[str]:
         connection.close()
 
 
+def ran_resource_types(warehouse_dir: Path) -> set[str]:
+    """What kinds of dbt node the last dbt command ran."""
+    run_results = json.loads(
+        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
+    )
+    return {result["unique_id"].split(".")[0] for result in run_results["results"]}
+
+
 @pytest.mark.spark
 def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
     spark_build, local_cluster, client, tmp_path
@@ -182,6 +198,7 @@ def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
     environment = environment_without_spark_folder()
     environment[spark.SPARK_REMOTE_VARIABLE] = local_cluster.connect_url
     environment[spark.SCHEMA_PREFIX_VARIABLE] = DEV_SCHEMA_PREFIX
+    environment["DBT_EXCLUDE_RESOURCE_TYPES"] = "test unit_test"
     completed = run_autowatch(
         *spark_build_arguments(warehouse_dir, SAMPLE_ARTICLES_DIR, rebuild_articles),
         environment=environment,
@@ -254,6 +271,7 @@ def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
     check_selection(
         warehouse_dir, rebuilt, ARTICLE_MART, CURATED_ONLY_MART, previous_curated_only
     )
+    assert ran_resource_types(warehouse_dir) == {"model"}
 
     database_file = duckdb_build_of(rebuilt, tmp_path / "duckdb")
     compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
