@@ -1537,28 +1537,31 @@ def connect_parquet_tables(spark: SparkPaths | SparkBuildPaths, connection=None)
         connection.execute(
             f"create schema if not exists {identifier(REPORTING_SCHEMA)}"
         )
-        for view in _in_dependency_order(views):
-            # Parsed again, so exactly one statement goes into the view.
-            select = sqlglot.parse_one(views[view], read="duckdb").sql(dialect="duckdb")
+        # Parsed, so exactly one statement goes into each view.
+        selects = {
+            view: sqlglot.parse_one(query, read="duckdb")
+            for view, query in views.items()
+        }
+        for view in _in_dependency_order(selects):
             connection.execute(
                 f"create or replace view {table_name(REPORTING_SCHEMA, view)} "
-                f"as {select}"
+                f"as {selects[view].sql(dialect='duckdb')}"
             )
     return connection
 
 
-def _in_dependency_order(views: dict[str, str]) -> list[str]:
+def _in_dependency_order(selects: dict[str, exp.Expression]) -> list[str]:
     """The recorded views' names, each after the reporting views its SQL
     reads: DuckDB binds a view when it is created, so plant_brand_status
     (which reads plant_brands) must come after it."""
     reads = {
         view: {
             table.name
-            for table in sqlglot.parse_one(query, read="duckdb").find_all(exp.Table)
-            if table.db == REPORTING_SCHEMA and table.name in views
+            for table in select.find_all(exp.Table)
+            if table.db == REPORTING_SCHEMA and table.name in selects
         }
         - {view}
-        for view, query in views.items()
+        for view, select in selects.items()
     }
     return list(graphlib.TopologicalSorter(reads).static_order())
 

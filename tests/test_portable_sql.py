@@ -78,7 +78,9 @@ def test_reporting_views_are_created_after_the_views_they_read(built_paths, tmp_
         for name, sql in compiled_models(built_paths).items()
         if name in {"plant_brand_status", "plant_brands", "targets_timeline"}
     }
-    order = _in_dependency_order(views)
+    order = _in_dependency_order(
+        {name: sqlglot.parse_one(sql, read="duckdb") for name, sql in views.items()}
+    )
     assert order.index("plant_brands") < order.index("plant_brand_status")
     paths = copy_warehouse(built_paths, tmp_path / "warehouse")
     with duckdb.connect(str(paths.warehouse_file)) as connection:
