@@ -345,6 +345,12 @@ class WarehouseStatus:
             f"{self.quarantined_count} quarantined",
         ]
         for key, value in sorted(self.inputs.items()):
+            if isinstance(value, dict):
+                # One line per entry: a Python dict's repr is one long line
+                # a reader cannot scan (a digest per curated table).
+                lines.append(f"input {key}:")
+                lines.extend(f"  {name}: {value[name]}" for name in sorted(value))
+                continue
             shown = ", ".join(value) if isinstance(value, list) else value
             lines.append(f"input {key}: {shown}")
         lines.append("relations (rows):")

@@ -368,6 +368,12 @@ def test_status_text_names_when_and_from_what(built_paths):
     assert lines[0].startswith(f"warehouse: {built_paths.warehouse_file} (")
     assert lines[1] == f"built at: {status.built_at.isoformat()}"
     assert f"input seeds_dir: {built_paths.seeds_dir}" in lines
+    # Each curated table's digest on a line of its own, under its heading.
+    digests = status.inputs["curated_table_sha256"]
+    heading = lines.index("input curated_table_sha256:")
+    assert lines[heading + 1 : heading + 1 + len(digests)] == [
+        f"  {table}: {digests[table]}" for table in sorted(digests)
+    ]
     counts = {
         (relation.schema, relation.name): relation.rows for relation in status.relations
     }
