@@ -279,24 +279,6 @@ def test_lead_words_hold_no_place_a_number_may_start():
         assert not re.search(r"\d", re.sub(r"\\[sdwDSW]", "", lead_source))
 
 
-def test_case_folded_matches_where_ignorecase_does():
-    import re
-
-    from ingest.morphology import case_folded
-
-    letters = "abcdefghijklmnopqrstuvwxyzабвгдежзийклмнопрстуфхцчшщъыьэюяё"
-    any_letter = re.compile(f"[{letters}]", re.IGNORECASE)
-    for code_point in range(0x110000):
-        character = chr(code_point)
-        folded = case_folded(character)
-        assert len(folded) == 1, hex(code_point)
-        if any_letter.fullmatch(character):
-            assert folded in letters, hex(code_point)
-            assert re.fullmatch(folded, character, re.IGNORECASE), hex(code_point)
-        else:
-            assert folded not in letters, hex(code_point)
-
-
 # Rules of news language the development set showed; the sentences are
 # made up here, not copied from tests/gold.
 @pytest.mark.parametrize(
