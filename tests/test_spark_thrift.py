@@ -20,11 +20,7 @@ does); another has the server extract an article as such a build does.
 from __future__ import annotations
 
 import json
-import pickle
 import shutil
-import subprocess
-import sys
-from datetime import date
 
 import duckdb
 import pytest
@@ -34,8 +30,7 @@ from sqlglot import exp
 from ingest import spark
 from ingest.articles import read_article
 from ingest.curated import read_curated
-from ingest.extraction import EXTRACTION_TABLES, extraction_rows
-from ingest.mentions import matcher_from_rows
+from ingest.extraction import EXTRACTION_TABLES
 from ingest.paths import PROJECT_ROOT
 from tests.spark_support import (
     ADDED_FILE,
@@ -313,53 +308,3 @@ def test_dbt_thrift_sessions_get_the_settings_the_build_uses():
     assert {
         key: str(value) for key, value in dbt_settings.items() if key != shuffle_key
     } == {key: value for key, value in build_settings.items() if key != shuffle_key}
-
-
-def test_the_transform_filter_yields_the_rows_of_extraction_rows(tmp_path):
-    """What TRANSFORM streams through ``python -m ingest.extraction_stream``
-    comes back as the rows the in-process extraction gives, values typed
-    as JSON keeps them (dates as ISO text)."""
-    curated_rows = {table.table.name: table.rows for table in read_curated(SEEDS_DIR)}
-    published = {
-        row["article_id"]: row["published_on"] for row in curated_rows["articles"]
-    }
-    articles = [
-        read_article(path) for path in sorted(SAMPLE_ARTICLES_DIR.glob("*.txt"))
-    ]
-    context_file = tmp_path / "context.pickle"
-    context_file.write_bytes(
-        pickle.dumps({"curated_rows": curated_rows, "published": published})
-    )
-    lines = "".join(
-        f"{article.article_id}\t{article.text.encode('utf-8').hex()}\n"
-        for article in articles
-    )
-    completed = subprocess.run(
-        [sys.executable, "-m", "ingest.extraction_stream", str(context_file)],
-        input=lines,
-        capture_output=True,
-        text=True,
-        cwd=PROJECT_ROOT,
-    )
-    assert completed.returncode == 0, completed.stderr
-    streamed = {name: [] for name in EXTRACTION_TABLES}
-    for line in completed.stdout.splitlines():
-        name, payload = line.split("\t")
-        streamed[name].append(json.loads(payload))
-
-    expected = extraction_rows(
-        [
-            (article.article_id, article.text, published.get(article.article_id))
-            for article in articles
-        ],
-        matcher_from_rows(curated_rows),
-    )
-    for name, columns in EXTRACTION_TABLES.items():
-        assert expected[name], name
-        assert streamed[name] == [
-            {
-                column: value.isoformat() if isinstance(value, date) else value
-                for (column, _), value in zip(columns, row, strict=True)
-            }
-            for row in expected[name]
-        ], name
