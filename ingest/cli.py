@@ -48,6 +48,27 @@ warehouse_option = click.option(
 )
 
 
+# A file `autowatch ingest --database` wrote, or a warehouse copied
+# elsewhere under another name, read as the warehouse file is.
+database_to_read_option = click.option(
+    "--database",
+    type=click.Path(path_type=Path, dir_okay=False, exists=True),
+    help="A DuckDB file to read instead of the warehouse's (for example one "
+    "`autowatch ingest --database` wrote).",
+)
+
+
+def _file_to_read(warehouse_dir: Path | None, database: Path | None) -> Path:
+    """The DuckDB file a read-only command reads."""
+    if database is None:
+        return _paths((), None, warehouse_dir).warehouse_file
+    if warehouse_dir is not None:
+        raise click.UsageError(
+            "--database names the file to read; give it without --warehouse-dir"
+        )
+    return database.resolve()
+
+
 def _paths(
     articles_dirs: tuple[Path, ...],
     seeds_dir: Path | None,
@@ -335,6 +356,7 @@ def docs(warehouse_dir: Path | None, output: Path | None) -> None:
 
 @cli.command()
 @warehouse_option
+@database_to_read_option
 @click.argument("sql")
 @click.option(
     "--format",
@@ -353,7 +375,11 @@ def docs(warehouse_dir: Path | None, output: Path | None) -> None:
     "Spark build wrote (read through DuckDB; no Java needed).",
 )
 def query(
-    warehouse_dir: Path | None, sql: str, output_format: str, target: str
+    warehouse_dir: Path | None,
+    database: Path | None,
+    sql: str,
+    output_format: str,
+    target: str,
 ) -> None:
     """Run one read-only SQL statement against the warehouse.
 
@@ -363,14 +389,19 @@ def query(
     """
     from ingest.query import format_result, run_query
 
-    paths = _paths((), None, warehouse_dir)
+    if database is not None and target == "spark":
+        raise click.UsageError(
+            "--database reads a DuckDB file; a Spark build is read with "
+            "--target spark (and --warehouse-dir)"
+        )
     try:
         if target == "spark":
             from ingest.spark import run_query_on_parquet, spark_paths
 
+            paths = _paths((), None, warehouse_dir)
             result = run_query_on_parquet(spark_paths(paths), sql)
         else:
-            result = run_query(paths.warehouse_file, sql)
+            result = run_query(_file_to_read(warehouse_dir, database), sql)
     except InputError as error:
         raise click.ClickException(
             "\n".join(str(problem) for problem in error.problems)
@@ -382,8 +413,9 @@ def query(
 
 @cli.command()
 @warehouse_option
+@database_to_read_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead.")
-def status(warehouse_dir: Path | None, as_json: bool) -> None:
+def status(warehouse_dir: Path | None, database: Path | None, as_json: bool) -> None:
     """Show what the warehouse holds, when it was built and from what.
 
     Example: autowatch status
@@ -392,9 +424,9 @@ def status(warehouse_dir: Path | None, as_json: bool) -> None:
 
     from ingest.query import warehouse_status
 
-    paths = _paths((), None, warehouse_dir)
+    warehouse_file = _file_to_read(warehouse_dir, database)
     try:
-        current = warehouse_status(paths.warehouse_file)
+        current = warehouse_status(warehouse_file)
     except AutowatchError as error:
         raise _fail(error) from error
     if as_json:

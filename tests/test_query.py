@@ -409,3 +409,73 @@ def test_status_names_a_view_that_no_longer_resolves_and_counts_the_rest(
         ("plant_brand_status", None),
         ("plant_brands", None),
     ]
+
+
+def test_query_and_status_read_the_file_ingest_wrote(built_paths, tmp_path):
+    """``--database`` reads another DuckDB file than the warehouse's: here
+    the raw tables ``autowatch ingest --database`` loaded, before any
+    dbt model exists."""
+    database = tmp_path / "inputs.duckdb"
+    ingested = run(
+        "ingest",
+        "--articles",
+        str(built_paths.articles_dirs[0]),
+        "--seeds",
+        str(built_paths.seeds_dir),
+        "--database",
+        str(database),
+    )
+    assert ingested.exit_code == 0, ingested.output
+    article_count = len(list(built_paths.articles_dirs[0].glob("*.txt")))
+
+    result = run(
+        "query",
+        "--database",
+        str(database),
+        "--format",
+        "json",
+        "select count(*) as articles from raw.news_articles",
+    )
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == [{"articles": article_count}]
+    status = run("status", "--json", "--database", str(database))
+    assert status.exit_code == 0, status.output
+    described = json.loads(status.stdout)
+    assert described["warehouse_file"] == str(database.resolve())
+    schemas = {relation["schema"] for relation in described["relations"]}
+    assert "raw" in schemas
+    assert "marts" not in schemas
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        (
+            ("query", "--warehouse-dir", "{folder}", "select 1"),
+            "--database names the file to read; give it without --warehouse-dir",
+        ),
+        (
+            ("status", "--warehouse-dir", "{folder}"),
+            "--database names the file to read; give it without --warehouse-dir",
+        ),
+        (
+            ("query", "--target", "spark", "select 1"),
+            "--database reads a DuckDB file; a Spark build is read with "
+            "--target spark (and --warehouse-dir)",
+        ),
+    ],
+)
+def test_database_with_another_choice_of_what_to_read_is_misuse(
+    built_paths, arguments, message
+):
+    folder = str(built_paths.warehouse_dir)
+    result = run(
+        arguments[0],
+        "--database",
+        str(built_paths.warehouse_file),
+        *(argument.format(folder=folder) for argument in arguments[1:]),
+    )
+
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines()[-1] == f"Error: {message}"
