@@ -483,6 +483,14 @@ def table_files(table_dir: Path) -> list[tuple[str, int]]:
     )
 
 
+def ran_nodes(warehouse_dir: Path) -> set[str]:
+    """The unique ids of the dbt nodes the last dbt command ran."""
+    run_results = json.loads(
+        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
+    )
+    return {result["unique_id"] for result in run_results["results"]}
+
+
 def check_selection(
     warehouse_dir: Path,
     build: spark.SparkBuildPaths,
@@ -492,10 +500,7 @@ def check_selection(
 ) -> None:
     """dbt's last run built ``ran_model`` and not ``skipped_model``, whose
     files are still the live build's (``skipped_model_files``)."""
-    run_results = json.loads(
-        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
-    )
-    ran = {result["unique_id"] for result in run_results["results"]}
+    ran = ran_nodes(warehouse_dir)
     assert f"model.autowatch.{ran_model}" in ran
     assert f"model.autowatch.{skipped_model}" not in ran
     assert table_files(build.table_dir("marts", skipped_model)) == skipped_model_files
