@@ -321,12 +321,19 @@ class WarehouseStatus:
     inputs: dict = field(default_factory=dict)
     relations: list[RelationCount] = field(default_factory=list)
 
+    @property
+    def models_built(self) -> bool:
+        """Whether dbt built models here, or the file holds only what
+        ``autowatch ingest`` loaded (its raw tables)."""
+        return any(relation.schema == "marts" for relation in self.relations)
+
     def as_dict(self) -> dict:
         return {
             "warehouse_file": str(self.warehouse_file),
             "size_bytes": self.size_bytes,
             "modified_at": self.modified_at.isoformat(),
             "built_at": self.built_at.isoformat() if self.built_at else None,
+            "models_built": self.models_built,
             "autowatch_version": self.autowatch_version,
             "duckdb_version": self.duckdb_version,
             "article_count": self.article_count,
@@ -336,9 +343,14 @@ class WarehouseStatus:
         }
 
     def describe(self) -> str:
+        # build_info is written by the ingest; in a file dbt never ran on,
+        # its time is when the raw tables were loaded, not a build's.
+        when = self.built_at.isoformat() if self.built_at else "?"
         lines = [
             f"warehouse: {self.warehouse_file} ({self.size_bytes} bytes)",
-            f"built at: {self.built_at.isoformat() if self.built_at else '?'}",
+            f"built at: {when}"
+            if self.models_built
+            else f"ingested at: {when} (raw tables only: no dbt model built here)",
             f"built by: autowatch {self.autowatch_version}, "
             f"duckdb {self.duckdb_version}",
             f"articles: {self.article_count} loaded, "

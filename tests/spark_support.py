@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-import json
 import os
 import re
 import shutil
@@ -36,6 +35,7 @@ from ingest.curated import read_curated
 from ingest.extraction import EXTRACTION_TABLES, extraction_rows
 from ingest.mentions import matcher_from_rows
 from ingest.paths import PROJECT_ROOT, default_paths
+from tests.dbt_results import node_statuses
 
 EDGE_CASES_DIR = Path(__file__).parent / "spark_edge_cases"
 SAMPLE_ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
@@ -483,14 +483,6 @@ def table_files(table_dir: Path) -> list[tuple[str, int]]:
     )
 
 
-def ran_nodes(warehouse_dir: Path) -> set[str]:
-    """The unique ids of the dbt nodes the last dbt command ran."""
-    run_results = json.loads(
-        (warehouse_dir / "dbt_target" / "run_results.json").read_text()
-    )
-    return {result["unique_id"] for result in run_results["results"]}
-
-
 def check_selection(
     warehouse_dir: Path,
     build: spark.SparkBuildPaths,
@@ -500,7 +492,7 @@ def check_selection(
 ) -> None:
     """dbt's last run built ``ran_model`` and not ``skipped_model``, whose
     files are still the live build's (``skipped_model_files``)."""
-    ran = ran_nodes(warehouse_dir)
+    ran = set(node_statuses(default_paths(warehouse_dir=warehouse_dir).dbt_target_dir))
     assert f"model.autowatch.{ran_model}" in ran
     assert f"model.autowatch.{skipped_model}" not in ran
     assert table_files(build.table_dir("marts", skipped_model)) == skipped_model_files

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from itertools import combinations
 
 from ingest.warehouse import table_name
 from tests.conftest import rows
+from tests.dbt_results import node_statuses
 
 
 def test_every_item_has_honest_offsets_and_a_sentence(warehouse):
@@ -82,14 +82,9 @@ def test_extraction_keys_differ_between_kinds_and_review_ids_stay_distinct(
             f"intersect select {other_key} from {table_name('marts', other_table)})",
         )
         assert shared == [(0,)], (table, other_table)
-    results = json.loads((built_paths.dbt_target_dir / "run_results.json").read_text())[
-        "results"
-    ]
-    statuses = {
-        result["unique_id"]: result["status"]
-        for result in results
-        if result["unique_id"].startswith("unit_test.autowatch.review_queue.")
-    }
+    statuses = node_statuses(
+        built_paths.dbt_target_dir, "unit_test.autowatch.review_queue."
+    )
     assert (
         statuses[
             "unit_test.autowatch.review_queue."

@@ -13,7 +13,6 @@ write. A rebuild that recomputed that row would overwrite the marker.
 
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,6 +36,7 @@ from ingest.warehouse import (
     write_ahead_log,
 )
 from tests.conftest import ARTICLES_DIR, SEEDS_DIR, copy_warehouse
+from tests.dbt_results import node_statuses
 from tests.test_warehouse import edit_row, give_a_target_another_plant
 
 pytestmark = pytest.mark.slow
@@ -245,8 +245,7 @@ def test_a_curated_edit_rebuilds_only_what_reads_that_table(
     assert rebuilt.ingest.started_from_live
     assert rebuilt.ingest.changed_curated_tables == [table]
     assert rebuilt.ingest.changed_article_count == 0
-    run_results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
-    ran = {result["unique_id"] for result in run_results["results"]}
+    ran = set(node_statuses(paths.dbt_target_dir))
     assert {f"model.autowatch.{model}" for model in rebuilt_models} <= ran
     assert (
         not {
@@ -281,8 +280,7 @@ def test_resorting_the_aliases_extracts_no_article_again(built_paths, tmp_path):
     assert rebuilt.ingest.started_from_live
     assert rebuilt.ingest.changed_curated_tables == ["aliases"]
     assert rebuilt.ingest.changed_article_count == 0
-    run_results = json.loads((paths.dbt_target_dir / "run_results.json").read_text())
-    ran = {result["unique_id"] for result in run_results["results"]}
+    ran = set(node_statuses(paths.dbt_target_dir))
     assert "model.autowatch.dim_alias" in ran
     assert "model.autowatch.fct_mention" not in ran
 

@@ -367,6 +367,7 @@ def test_status_text_names_when_and_from_what(built_paths):
     lines = result.stdout.splitlines()
     assert lines[0].startswith(f"warehouse: {built_paths.warehouse_file} (")
     assert lines[1] == f"built at: {status.built_at.isoformat()}"
+    assert status.as_dict()["models_built"] is True
     assert f"input seeds_dir: {built_paths.seeds_dir}" in lines
     # Each curated table's digest on a line of its own, under its heading.
     digests = status.inputs["curated_table_sha256"]
@@ -446,6 +447,13 @@ def test_query_and_status_read_the_file_ingest_wrote(built_paths, tmp_path):
     schemas = {relation["schema"] for relation in described["relations"]}
     assert "raw" in schemas
     assert "marts" not in schemas
+    assert described["models_built"] is False
+    # The time build_info holds is the ingest's: no build happened here.
+    text = run("status", "--database", str(database)).stdout.splitlines()
+    assert text[1] == (
+        f"ingested at: {described['built_at']} "
+        "(raw tables only: no dbt model built here)"
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,22 +14,12 @@ from ingest.curated import read_curated_table
 from ingest.mentions import load_matcher
 from ingest.schema import REVIEW_DECISIONS, TABLES_BY_NAME
 from tests.conftest import SEEDS_DIR, rows
+from tests.dbt_results import node_statuses
 
 
 def _decision_rows():
     table = TABLES_BY_NAME["review_decisions"]
     return read_curated_table(table, SEEDS_DIR / table.csv_name).rows
-
-
-def _test_statuses(built_paths, prefix: str) -> dict[str, str]:
-    results = json.loads((built_paths.dbt_target_dir / "run_results.json").read_text())[
-        "results"
-    ]
-    return {
-        result["unique_id"]: result["status"]
-        for result in results
-        if result["unique_id"].startswith(prefix)
-    }
 
 
 def test_every_sample_review_item_is_decided_with_a_note(warehouse):
@@ -70,8 +60,9 @@ def test_stale_decision_test_and_decision_unit_test_ran_and_passed(built_paths):
     # The failing case is tests/bad_inputs/curated.toml
     # "stale_review_decision"; here the sample build must have run the
     # check at error severity, not skipped or warned.
-    stale_checks = _test_statuses(
-        built_paths, "test.autowatch.review_decision_names_an_item_of_review_queue"
+    stale_checks = node_statuses(
+        built_paths.dbt_target_dir,
+        "test.autowatch.review_decision_names_an_item_of_review_queue",
     )
     assert list(stale_checks.values()) == ["pass"]
     manifest = json.loads((built_paths.dbt_target_dir / "manifest.json").read_text())
@@ -81,7 +72,9 @@ def test_stale_decision_test_and_decision_unit_test_ran_and_passed(built_paths):
         if unique_id in stale_checks
     ]
     assert stale_test["config"]["severity"].lower() == "error"
-    unit_tests = _test_statuses(built_paths, "unit_test.autowatch.review_queue.")
+    unit_tests = node_statuses(
+        built_paths.dbt_target_dir, "unit_test.autowatch.review_queue."
+    )
     assert unit_tests == {
         "unit_test.autowatch.review_queue."
         "review_queue_keys_differ_when_items_share_a_key": "pass",

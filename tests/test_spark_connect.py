@@ -56,6 +56,8 @@ import pytest
 
 from ingest import spark
 from ingest.articles import read_article
+from ingest.paths import default_paths
+from tests.dbt_results import node_statuses
 from tests.spark_support import (
     ADDED_FILE,
     ADDED_TEXT,
@@ -73,7 +75,6 @@ from tests.spark_support import (
     duckdb_build_of,
     environment_without_spark_folder,
     hold_files,
-    ran_nodes,
     run_autowatch,
     seed_shared_catalog,
     spark_build_arguments,
@@ -265,7 +266,12 @@ def test_a_rebuild_through_spark_connect_recomputes_only_the_changed_articles(
         warehouse_dir, rebuilt, ARTICLE_MART, CURATED_ONLY_MART, previous_curated_only
     )
     # A node's unique id starts with its resource type: model., test., …
-    assert {node.split(".")[0] for node in ran_nodes(warehouse_dir)} == {"model"}
+    assert {
+        node.split(".")[0]
+        for node in node_statuses(
+            default_paths(warehouse_dir=warehouse_dir).dbt_target_dir
+        )
+    } == {"model"}
 
     database_file = duckdb_build_of(rebuilt, tmp_path / "duckdb")
     compared, differences = spark.compare_with_duckdb(database_file, spark_dir)
