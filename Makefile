@@ -27,7 +27,7 @@ build: $(STAMP) ## Create .venv, load the data and build warehouse/autowatch.duc
 	$(BIN)/autowatch build
 
 test: $(STAMP) $(SPARK_STAMP) chromium java ## Run the whole test suite (builds its own warehouses in temp dirs)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest --numprocesses auto --dist loadscope --no-loadscope-reorder
 
 lint: $(STAMP) ## Check Python style with ruff and SQL style with sqlfluff
 	$(BIN)/ruff check ingest tests

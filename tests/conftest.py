@@ -25,6 +25,44 @@ ARTICLES_DIR = PROJECT_ROOT / "data" / "articles"
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
 
+# The Spark test modules share one Spark build and one Spark server
+# (session fixtures), so pytest-xdist must run them in one worker.
+SPARK_MODULE_PREFIX = "test_spark"
+
+
+def is_spark_module(module_path: str) -> bool:
+    return Path(module_path).name.startswith(SPARK_MODULE_PREFIX)
+
+
+def pytest_collection_modifyitems(config, items):
+    """The Spark modules first, each module keeping its own order: with
+    ``make test``'s workers, one starts on the Spark builds at once."""
+    items.sort(key=lambda item: not is_spark_module(str(item.path)))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """``--dist loadscope`` (``make test``) with every Spark module in one
+    scope: one worker runs the Spark builds while the others run every
+    other module, a module at a time (its fixtures set up once). Plain
+    ``--numprocesses N`` (``--dist load``) gets it too: spread test by
+    test, the Spark tests would make each worker a Spark build of its own.
+
+    xdist's own ``xdist_group`` marks cannot do this on pytest 9.2, whose
+    test ids no longer take the group suffix xdist writes into them.
+    """
+    if config.getvalue("dist") not in ("load", "loadscope"):
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class SparkModulesTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "spark" if is_spark_module(module) else module
+
+    return SparkModulesTogether(config, log)
+
+
 def pytest_report_header(config):
     return [
         f"duckdb: {duckdb.__version__}",
