@@ -23,8 +23,9 @@ from click.testing import CliRunner
 from ingest import spark
 from ingest.cli import cli
 from ingest.paths import default_paths
-from ingest.warehouse import table_name
+from ingest.warehouse import ingest, table_name
 from tests.spark_support import (
+    SAMPLE_ARTICLES_DIR,
     SEEDS_DIR,
     folder_fingerprint,
     run_autowatch,
@@ -57,13 +58,27 @@ def test_raw_hand_off_is_what_both_engines_read(spark_build):
     assert [str(difference) for difference in differences] == []
 
 
+@pytest.fixture(scope="module")
+def single_machine_ingest(tmp_path_factory):
+    """The sample articles' raw tables as a DuckDB build's ingest writes
+    them (extraction in worker processes), without its dbt run."""
+    database_file = tmp_path_factory.mktemp("single_machine") / "ingested.duckdb"
+    ingest(
+        default_paths((SAMPLE_ARTICLES_DIR,), SEEDS_DIR, database_file.parent),
+        database_file,
+    )
+    connection = duckdb.connect(str(database_file), read_only=True)
+    yield connection
+    connection.close()
+
+
 @pytest.mark.spark
 @pytest.mark.parametrize(
     "table",
     ["article_bodies", "extracted_mentions", "extracted_figures", "extracted_periods"],
 )
 def test_extraction_in_executors_equals_the_single_machine_extraction(
-    spark_build, warehouse, table
+    spark_build, single_machine_ingest, table
 ):
     """mapInArrow over Spark's executors yields the rows the DuckDB build's
     worker processes yield, for every sample article."""
@@ -72,7 +87,7 @@ def test_extraction_in_executors_equals_the_single_machine_extraction(
     try:
         sample_ids = [
             article_id
-            for (article_id,) in warehouse.execute(
+            for (article_id,) in single_machine_ingest.execute(
                 "select article_id from raw.news_articles"
             ).fetchall()
         ]
@@ -80,7 +95,7 @@ def test_extraction_in_executors_equals_the_single_machine_extraction(
             f"select * from raw.{table} where list_contains(?, article_id) order by all"
         )
         spark_rows = connection.execute(query, [sample_ids]).fetchall()
-        duckdb_rows = warehouse.execute(query, [sample_ids]).fetchall()
+        duckdb_rows = single_machine_ingest.execute(query, [sample_ids]).fetchall()
     finally:
         connection.close()
     assert spark_rows
