@@ -21,7 +21,7 @@ from ingest.paths import PROJECT_ROOT
 CONFTEST = """\
 from tests.conftest import pytest_collection_modifyitems, pytest_xdist_make_scheduler
 """
-# Each test writes down its worker and the tests that worker ran before it.
+# Each test appends its module and name to its worker's log, in run order.
 MODULE = """\
 import json, os
 from pathlib import Path
